@@ -1,0 +1,13 @@
+// The addon's entry point: each binding file registers its own functions.
+#include <napi.h>
+
+#include "binding/modules.h"
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  predann::binding::register_info(env, exports);
+  predann::binding::register_resample(env, exports);
+  predann::binding::register_clips(env, exports);
+  return exports;
+}
+
+NODE_API_MODULE(predann, Init)

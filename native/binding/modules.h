@@ -1,0 +1,11 @@
+// Each binding file registers its functions on the addon's exports. One file per kernel family.
+#pragma once
+#include <napi.h>
+
+namespace predann::binding {
+
+void register_info(Napi::Env env, Napi::Object exports);      // info.cpp
+void register_resample(Napi::Env env, Napi::Object exports);  // resample.cpp
+void register_clips(Napi::Env env, Napi::Object exports);     // clips.cpp
+
+}  // namespace predann::binding

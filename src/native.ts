@@ -1,0 +1,41 @@
+/**
+ * The only module that loads the native addon. Everything else imports the typed `native`
+ * object from here, so the binding's surface is written down in one place.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** What the addon was built with and what it found at run time. */
+export interface BuildInfo {
+  compiler: string;
+  buildType: string;
+  simd: string;
+  openmp: boolean;
+  openmpThreads: number;
+  cudaCompiled: boolean;
+  cudaCompiler: string;
+  cudaRuntimeVersion: number;
+  cudaDriverVersion: number;
+  cudaStatus: string;
+  cudaDevices: { index: number; name: string; computeCapability: string; totalMemory: number; multiprocessors: number }[];
+}
+
+/** The raw binding. Arguments are validated in TypeScript before they get here. */
+export interface Binding {
+  buildInfo(): BuildInfo;
+  setNumThreads(threads: number): void;
+}
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const addonPath = join(packageRoot, 'build', 'Release', 'predann.node');
+
+function loadAddon(): Binding {
+  if (!existsSync(addonPath)) {
+    throw new Error(`predann native addon not found at ${addonPath}; build it with "npm run build:native"`);
+  }
+  return createRequire(import.meta.url)(addonPath) as Binding;
+}
+
+export const native: Binding = loadAddon();

@@ -1,0 +1,76 @@
+/**
+ * Shared test helpers: tolerances in one place, golden-file access, temp directories.
+ * Golden tests read PREDANN_GOLDEN_DIR (default ../shared/golden beside the project root).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const goldenDir = resolve(process.env.PREDANN_GOLDEN_DIR ?? join(projectRoot, '..', 'shared', 'golden'));
+
+export type Tensor = { dtype: 'F32' | 'F64' | 'I64'; shape: number[]; data: Float32Array | Float64Array | BigInt64Array };
+
+/** Reads every tensor of a golden safetensors file (small files; copies into aligned arrays). */
+export function readGoldenSafetensors(name: string): Map<string, Tensor> {
+  const buf = readFileSync(join(goldenDir, name));
+  const n = Number(buf.readBigUInt64LE(0));
+  const header = JSON.parse(buf.subarray(8, 8 + n).toString('utf8'));
+  const base = 8 + n;
+  const out = new Map<string, Tensor>();
+  for (const [key, v] of Object.entries<any>(header)) {
+    if (key === '__metadata__') continue;
+    const bytes = buf.subarray(base + v.data_offsets[0], base + v.data_offsets[1]);
+    const copy = new Uint8Array(bytes).buffer;
+    const data = v.dtype === 'F32' ? new Float32Array(copy) : v.dtype === 'F64' ? new Float64Array(copy) : new BigInt64Array(copy);
+    out.set(key, { dtype: v.dtype, shape: v.shape, data });
+  }
+  return out;
+}
+
+export function readGoldenJson(name: string): any {
+  return JSON.parse(readFileSync(join(goldenDir, name), 'utf8'));
+}
+
+/**
+ * Asserts |a − b| ≤ atol + rtol·|b| elementwise; on failure names the first bad index, both values
+ * and the largest difference.
+ */
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  { atol = 0, rtol = 0, what = 'values' }: { atol?: number; rtol?: number; what?: string },
+): void {
+  if (actual.length !== expected.length) throw new Error(`${what}: length ${actual.length} != ${expected.length}`);
+  let worst = -1;
+  let worstDiff = 0;
+  let firstBad = -1;
+  for (let i = 0; i < actual.length; i++) {
+    const d = Math.abs(actual[i] - expected[i]);
+    const ok = d <= atol + rtol * Math.abs(expected[i]) || (Number.isNaN(actual[i]) && Number.isNaN(expected[i]));
+    if (!(d <= worstDiff)) {
+      worstDiff = d;
+      worst = i;
+    }
+    if (!ok && firstBad < 0) firstBad = i;
+  }
+  if (firstBad >= 0) {
+    throw new Error(
+      `${what}: mismatch at [${firstBad}]: got ${actual[firstBad]}, expected ${expected[firstBad]}; ` +
+        `max |diff| ${worstDiff} at [${worst}] (atol ${atol}, rtol ${rtol})`,
+    );
+  }
+}
+
+export function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  return m;
+}
+
+/** A fresh temp directory, removed by the returned cleanup. */
+export function tempDir(prefix = 'predann-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}

@@ -1,0 +1,25 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { native } from '../src/index.js';
+
+test('buildInfo reports the compiler, SIMD level and OpenMP threads', () => {
+  const info = native.buildInfo();
+  assert.match(info.compiler, /\S+ \d+/);
+  assert.ok(['AVX-512', 'AVX2', 'AVX', 'SSE4.2', 'NEON', 'scalar'].includes(info.simd));
+  assert.ok(info.openmpThreads >= 1);
+});
+
+test('without a usable GPU the addon reports why and lists no devices', () => {
+  const info = native.buildInfo();
+  if (info.cudaDevices.length > 0) {
+    assert.is(info.cudaStatus, 'ok');
+  } else {
+    assert.ok(info.cudaStatus.length > 0);
+  }
+});
+
+test('setNumThreads rejects a non-integer with a RangeError', () => {
+  assert.throws(() => native.setNumThreads(0.5), (e: Error) => e instanceof RangeError && /threads/.test(e.message));
+});
+
+test.run();
