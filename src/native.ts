@@ -26,10 +26,13 @@ export interface BuildInfo {
 export interface Binding {
   buildInfo(): BuildInfo;
   setNumThreads(threads: number): void;
+  // --- resample (native/binding/resample.cpp); wrapped by src/dsp/resample.ts ---
+  // --- clips (native/binding/clips.cpp); wrapped by src/data/clip-preprocess.ts ---
 }
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-const addonPath = join(packageRoot, 'build', 'Release', 'predann.node');
+/** PREDANN_ADDON points at another build of the addon (a debug or CUDA build, say). */
+const addonPath = process.env.PREDANN_ADDON ?? join(packageRoot, 'build', 'Release', 'predann.node');
 
 function loadAddon(): Binding {
   if (!existsSync(addonPath)) {
