@@ -28,6 +28,14 @@ export interface Binding {
   setNumThreads(threads: number): void;
   // --- resample (native/binding/resample.cpp); wrapped by src/dsp/resample.ts ---
   // --- clips (native/binding/clips.cpp); wrapped by src/data/clip-preprocess.ts ---
+  preprocessClips(
+    clips: Float32Array, count: number, channels: number, length: number,
+    clamp: number, padLeft: number, padRight: number, engine: string, stats: boolean, output?: Float32Array,
+  ): Promise<{ output: Float32Array; center?: Float64Array; scale?: Float64Array; engine: 'fast' | 'reference' | 'cuda' }>;
+  preprocessCrops(
+    recording: Float32Array, channels: number, samples: number, starts: Float64Array, length: number,
+    clamp: number, padLeft: number, padRight: number, engine: string, stats: boolean, output?: Float32Array,
+  ): Promise<{ output: Float32Array; center?: Float64Array; scale?: Float64Array; engine: 'fast' | 'reference' | 'cuda' }>;
 }
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -2,6 +2,10 @@
 // "not compiled" and callers use the CPU kernels.
 #include "cuda/cuda_runtime_info.h"
 
+#include <stdexcept>
+
+#include "cuda/clip_preprocess_cuda.h"
+
 namespace predann::cuda {
 
 RuntimeInfo runtime_info() {
@@ -11,5 +15,9 @@ RuntimeInfo runtime_info() {
 }
 
 bool available() { return false; }
+
+void clip_preprocess(const ClipBatch&, const ClipPreprocessParams&, const ClipPreprocessOutput&) {
+  throw std::runtime_error("no CUDA device: " + runtime_info().status);
+}
 
 }  // namespace predann::cuda

@@ -1,8 +1,13 @@
 /** Every verb, in the order `predann --help` lists them. */
 import type { CommandModule } from 'yargs';
+import * as bench from './bench.js';
+import * as demo from './demo.js';
 import * as info from './info.js';
+import * as ingest from './ingest.js';
+import * as summary from './summary.js';
+import * as synth from './synth.js';
 
 /** Each verb module types its own arguments; yargs sees them through this widening. */
 const verb = (m: object) => m as CommandModule;
 
-export const commands: CommandModule[] = [info].map(verb);
+export const commands: CommandModule[] = [demo, synth, ingest, summary, bench, info].map(verb);
