@@ -1,3 +1,42 @@
-/** predann's public library API: the one barrel users and tests import. */
+/**
+ * predann's public library API: the one barrel users and tests import.
+ *
+ * @example
+ * import { ingest, Dataset, officialSplit, validationWindows, preprocessCrops } from 'predann';
+ */
 export { native, type BuildInfo } from './native.js';
 export { packageVersion } from './version.js';
+export { InputError, ExitCode } from './errors.js';
+
+// NMED-T facts and the data protocol
+export * as nmedt from './data/nmedt.js';
+export { PyRandom, type PyRandomState } from './data/py-random.js';
+export { chunkRef, chunkKey, chunkRange, chunksAvailable, type ChunkRef, type ChunkRange, type DelayOptions } from './data/chunks.js';
+export { officialSplit, stratifiedSplit, leaveSubjectsOutSplit, type Split, type StratifiedSplitOptions } from './data/split.js';
+export { trainingCrop, audioOffsetOf, maxTrainingOffset, type TrainingCrop, type IntegerSource } from './data/crops.js';
+export { validationWindows, windowCount, type ValidationWindow, type ValidationWindowOptions, type WindowCrop } from './data/windows.js';
+export {
+  preprocessClips,
+  preprocessCrops,
+  clipEngines,
+  type ClipEngine,
+  type ClipPreprocessOptions,
+  type ClipPreprocessResult,
+  type ClipShape,
+  type ChannelMajorRecording,
+} from './data/clip-preprocess.js';
+
+// Data sets: synthesis, ingest, the dataset directory
+export { synthesizeNmedt, type SynthOptions, type SynthSummary } from './data/synth/synth-nmedt.js';
+export { ingest, type IngestOptions, type IngestResult } from './ingest/ingest.js';
+export { Dataset, type DatasetManifest, type DatasetSummary, type RecordingEntry, type SongEntry, type SkippedRecording } from './data/dataset.js';
+export { formatDatasetSummary } from './data/dataset-report.js';
+
+// Signal processing
+export { resample, type ResampleEngine, type ResampleOptions } from './dsp/resample.js';
+
+// File formats
+export { MatV73Reader, MatV73Writer, type MatVariableInfo, type MatCellValue } from './io/mat-v73.js';
+export { readMatV5, parseMatV5, writeMatV5, type MatV5Value, type MatV5Variable } from './io/mat-v5.js';
+export { readWav, parseWav, writeWav, type WavAudio, type WavFormat } from './io/wav.js';
+export { EegArrowReader, EegArrowWriter, type EegRecording } from './io/eeg-arrow.js';

@@ -27,6 +27,15 @@ export interface Binding {
   buildInfo(): BuildInfo;
   setNumThreads(threads: number): void;
   // --- resample (native/binding/resample.cpp); wrapped by src/dsp/resample.ts ---
+  resample(
+    x: Float32Array | Float64Array,
+    channels: number,
+    samples: number,
+    num: number,
+    timeMajor: boolean,
+    engine: 'fast' | 'reference',
+  ): Promise<Float64Array>;
+  resampleDescribe(samples: number, num: number): string;
   // --- clips (native/binding/clips.cpp); wrapped by src/data/clip-preprocess.ts ---
   preprocessClips(
     clips: Float32Array, count: number, channels: number, length: number,

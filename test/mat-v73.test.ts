@@ -150,12 +150,15 @@ test('cells of strings, numbers, arrays and empties round-trip', async () => {
     w.writeCell('c', 2, 4, cells);
     w.writeCell('none', 0, 0, []);
     w.writeCell('row', 1, 2, ['a', 'b']);
+    const events = Array.from({ length: 400 }, (_, i): MatCellValue => (i % 2 ? i * 10 : `D${i}`)); // #refs# names past 'z'
+    w.writeCell('many', 2, 200, events);
     await w.close();
     const mat = await MatV73Reader.open(path);
     assert.equal(mat.readCell('c'), { dims: [2, 4], cells });
     assert.equal(mat.readCell('none'), { dims: [0, 0], cells: [] });
     assert.equal(mat.readCell('row'), { dims: [1, 2], cells: ['a', 'b'] });
-    assert.equal(mat.variables().map((v) => v.name), ['c', 'none', 'row'], 'MATLAB #refs# is not a variable');
+    assert.equal(mat.readCell('many'), { dims: [2, 200], cells: events });
+    assert.equal(mat.variables().map((v) => v.name), ['c', 'many', 'none', 'row'], 'MATLAB #refs# is not a variable');
     assert.not.ok(mat.has('#refs#'));
     mat.close();
   } finally {
@@ -205,6 +208,20 @@ test('reads a MATLAB-style file written by h5py (userblock, gzip chunks, refs, i
   for (let c = 14; c < 18; c++) for (let r = 1; r < 4; r++) expected[(c - 14) * 3 + r - 1] = r * 100 + c;
   assert.equal(x, expected);
   mat.close();
+});
+
+test('a plain HDF5 file (no MATLAB header) with MATLAB variables opens too', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    await writeRaw(join(dir, 'raw.mat'), 50);
+    writeFileSync(join(dir, 'plain.h5'), readFileSync(join(dir, 'raw.mat')).subarray(512));
+    const mat = await MatV73Reader.open(join(dir, 'plain.h5'));
+    assert.equal(mat.readCell('DIN_1').cells, DIN);
+    assert.equal(mat.readColumns('X', 40, 50), ramp(129, 40, 10));
+    mat.close();
+  } finally {
+    cleanup();
+  }
 });
 
 test('bad files: missing, a directory, empty, not HDF5, a v5 MAT-file, truncated, corrupt', async () => {
@@ -313,6 +330,8 @@ test('writer: nothing at the path before close; abort and failed close leave not
     assertThrows(() => sink.writeColumns(4, new Float64Array(2)), Error, `${path}: the MatV73Writer is closed`);
 
     await assertRejects(() => MatV73Writer.create(join(dir, 'no-such-dir', 'x.mat')), Error, /x\.mat: HDF5 write failed: unable to (open|create) file/);
+    mkdirSync(join(dir, 'taken.mat'));
+    await assertRejects(() => MatV73Writer.create(join(dir, 'taken.mat')), Error, `${join(dir, 'taken.mat')}: is a directory`);
   } finally {
     cleanup();
   }

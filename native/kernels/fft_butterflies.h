@@ -2,7 +2,7 @@
 //
 //   b_t = Σ_j a_j · exp(Sign·2πi·j·t/p),   t = 0..p−1,   Sign = −1 forward, +1 inverse.
 //
-// Radix 2 and 4 are written out. Every odd p uses the symmetric form (FFTPACK's passg, FFTW's
+// Radix 2, 4 and 8 are written out. Every odd p uses the symmetric form (FFTPACK's passg, FFTW's
 // generic codelets): with s_j = a_j + a_{p−j} and d_j = a_j − a_{p−j},
 //   b_t     = a_0 + Σ_j cos(2πjt/p)·s_j + Sign·i·Σ_j sin(2πjt/p)·d_j
 //   b_{p−t} = a_0 + Σ_j cos(2πjt/p)·s_j − Sign·i·Σ_j sin(2πjt/p)·d_j,
@@ -27,6 +27,23 @@ inline void butterfly4(const VecC* a, VecC* b) {
   b[2] = t0 - t2;
   b[1] = t1 + t3;
   b[3] = t1 - t3;
+}
+
+// Radix 8 as two radix-4 halves: b_t = E_t + ω8^t·O_t, b_{t+4} = E_t − ω8^t·O_t.
+template <int Sign>
+inline void butterfly8(const VecC* a, VecC* b) {
+  constexpr double kHalfSqrt2 = 0.70710678118654752440;
+  const VecC even[4] = {a[0], a[2], a[4], a[6]}, odd[4] = {a[1], a[3], a[5], a[7]};
+  VecC e[4], o[4];
+  butterfly4<Sign>(even, e);
+  butterfly4<Sign>(odd, o);
+  o[1] = (o[1] + mul_sign_i<Sign>(o[1])) * kHalfSqrt2;  // ω8 = (1 + Sign·i)/√2
+  o[2] = mul_sign_i<Sign>(o[2]);                         // ω8² = Sign·i
+  o[3] = (mul_sign_i<Sign>(o[3]) - o[3]) * kHalfSqrt2;  // ω8³ = (−1 + Sign·i)/√2
+  for (int t = 0; t < 4; ++t) {
+    b[t] = e[t] + o[t];
+    b[t + 4] = e[t] - o[t];
+  }
 }
 
 // Odd p known at compile time. cos_p[m], sin_p[m] = cos, sin of 2πm/p for m < p.

@@ -7,15 +7,8 @@ namespace predann::fft {
 
 namespace {
 
-typedef float vf __attribute__((vector_size(32)));  // 8 floats
-
-inline vd load_row8(const void* row, bool f32, int64_t n) {
-  if (f32) {
-    vf v;
-    std::memcpy(&v, static_cast<const float*>(row) + n, sizeof v);
-    return __builtin_convertvector(v, vd);
-  }
-  return load_vd(static_cast<const double*>(row) + n);
+inline vd load_row8_any(const void* row, bool f32, int64_t n) {
+  return f32 ? load_row8(static_cast<const float*>(row) + n) : load_row8(static_cast<const double*>(row) + n);
 }
 
 inline double load_row1(const void* row, bool f32, int64_t n) {
@@ -27,8 +20,8 @@ inline double load_row1(const void* row, bool f32, int64_t n) {
 VecC Source::load8(int64_t n) const {
   VecC v = zero_vecc();
   if (n + kLanes <= length) {
-    if (re) v.re = load_row8(re, f32, n);
-    if (im) v.im = load_row8(im, f32, n);
+    if (re) v.re = load_row8_any(re, f32, n);
+    if (im) v.im = load_row8_any(im, f32, n);
     if (chirp_re) v = cmul(v, VecC{load_vd(chirp_re + n), load_vd(chirp_im + n)});
     return v;
   }
@@ -47,17 +40,14 @@ VecC Source::load8(int64_t n) const {
   return v;
 }
 
-void Sink::store8(int64_t idx, const VecC& v, int valid) const {
-  int64_t j0 = idx - start;
-  if (j0 < 0) j0 += modulus;
-  const bool contiguous = idx >= start || idx + valid <= start;
-  if (contiguous && valid == kLanes && j0 + kLanes <= count) {
-    VecC w = v;
-    if (chirp_re) w = cmul(w, VecC{load_vd(chirp_re + j0), load_vd(chirp_im + j0)});
-    if (re) store_vd(re + j0, w.re * scale);
-    if (im) store_vd(im + j0, w.im * scale);
-    return;
-  }
+void Sink::store_full(int64_t j0, const VecC& v) const {
+  VecC w = v;
+  if (chirp_re) w = cmul(w, VecC{load_vd(chirp_re + j0), load_vd(chirp_im + j0)});
+  if (re) store_vd(re + j0, w.re * scale);
+  if (im) store_vd(im + j0, w.im * scale);
+}
+
+void Sink::store_lanes(int64_t idx, const VecC& v, int valid) const {
   for (int lane = 0; lane < valid; ++lane) {
     int64_t j = idx + lane - start;
     if (j < 0) j += modulus;
@@ -85,10 +75,11 @@ void Workspace::reserve(const Size& size) {
     out.assign(size.line, zero_vecc());
   }
   if (aux.size() < size.aux) aux.assign(size.aux, zero_vecc());
+  if (columns.size() < size.columns) columns.resize(size.columns);
 }
 
 Workspace::Size max_size(const Workspace::Size& a, const Workspace::Size& b) {
-  return {std::max(a.g, b.g), std::max(a.line, b.line), std::max(a.aux, b.aux)};
+  return {std::max(a.g, b.g), std::max(a.line, b.line), std::max(a.aux, b.aux), std::max(a.columns, b.columns)};
 }
 
 }  // namespace predann::fft

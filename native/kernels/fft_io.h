@@ -25,6 +25,20 @@ struct Source {
   VecC load8(int64_t n) const;
 };
 
+typedef float vf __attribute__((vector_size(32)));  // 8 floats
+
+// 8 consecutive elements of a float or double row as doubles.
+template <typename T>
+inline vd load_row8(const T* row) {
+  if constexpr (sizeof(T) == sizeof(float)) {
+    vf v;
+    std::memcpy(&v, row, sizeof v);
+    return __builtin_convertvector(v, vd);
+  } else {
+    return load_vd(row);
+  }
+}
+
 struct Sink {
   double* re = nullptr;  // null: discard
   double* im = nullptr;  // null: discard
@@ -36,7 +50,22 @@ struct Sink {
   double scale = 1.0;
 
   // Stores lanes 0..valid−1 of v as indices idx .. idx+valid−1 (idx + valid ≤ modulus).
-  void store8(int64_t idx, const VecC& v, int valid) const;
+  inline void store8(int64_t idx, const VecC& v, int valid) const {
+    int64_t j0 = idx - start;
+    if (j0 < 0) j0 += modulus;
+    if (idx >= start || idx + valid <= start) {  // positions j0 .. j0+valid−1, no wrap
+      if (j0 >= count) return;                   // entirely outside the window
+      if (valid == kLanes && j0 + kLanes <= count) {
+        store_full(j0, v);
+        return;
+      }
+    }
+    store_lanes(idx, v, valid);
+  }
+
+ private:
+  void store_full(int64_t j0, const VecC& v) const;
+  void store_lanes(int64_t idx, const VecC& v, int valid) const;
 };
 
 // Per-thread buffers of a plan's execution, reused across calls.
@@ -44,9 +73,10 @@ struct Workspace {
   std::vector<vd> g_re, g_im;          // the four-step intermediate matrix, (L_pad, Q_pad/8) vectors
   std::vector<VecC> buf, scratch, out; // one row or column being transformed
   std::vector<VecC> aux;               // generic-butterfly work space
+  std::vector<VecC> columns;           // the input regrouped by column block, (L_pad/8, Q) elements
 
   struct Size {
-    size_t g = 0, line = 0, aux = 0;
+    size_t g = 0, line = 0, aux = 0, columns = 0;
   };
   void reserve(const Size& size);
 };

@@ -10,6 +10,10 @@
 #pragma once
 #include <cstring>
 
+// Without AVX-512, GCC notes that 64-byte vector arguments change the ABI. These functions are
+// all inline and internal to the kernel library, so there is no ABI to keep.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 namespace predann::fft {
 
 constexpr int kLanes = 8;

@@ -12,13 +12,19 @@ namespace predann::fft {
 
 std::vector<int> VerticalFFT::radices(int64_t n) {
   std::vector<int> out;
-  while (n % 4 == 0) {
-    out.push_back(4);
-    n /= 4;
-  }
-  if (n % 2 == 0) {
-    out.push_back(2);
+  // 2^k with k = 3a + b as 8^a (b = 0), 8^a·4 (b = 2), 8^(a−1)·4·4 (b = 1, k ≥ 4) or 2 (k = 1):
+  // the fewest passes, and 4·4 rather than 8·2 (the radix-2 pass is the least efficient).
+  int k = 0;
+  while (n % 2 == 0) {
     n /= 2;
+    ++k;
+  }
+  if (k == 1) {
+    out.push_back(2);
+  } else if (k >= 2) {
+    const int fours = k % 3 == 0 ? 0 : k % 3 == 2 ? 1 : 2;
+    for (int i = 0; i < (k - 2 * fours) / 3; ++i) out.push_back(8);
+    for (int i = 0; i < fours; ++i) out.push_back(4);
   }
   for (int64_t p = 3; p * p <= n; p += 2) {
     while (n % p == 0) {
@@ -34,6 +40,7 @@ std::vector<int> VerticalFFT::radices(int64_t n) {
 static double pass_cost(int p) {
   if (p == 2) return 2.0 + 3.0;
   if (p == 4) return 4.0 + 4.5;
+  if (p == 8) return 6.5 + 5.25;
   const double h = (p - 1) / 2.0;
   return (6.0 * (p - 1) + 8.0 * h * h + 4.0 * h) / p + 6.0 * (p - 1) / p;
 }
@@ -146,6 +153,9 @@ void VerticalFFT::run_pass(const Pass& pass, const VecC* x, VecC* y, VecC* aux) 
       return;
     case 4:
       pass_loop<Sign, 4>(m, s, x, y, wr, wi, butterfly4<Sign>);
+      return;
+    case 8:
+      pass_loop<Sign, 8>(m, s, x, y, wr, wi, butterfly8<Sign>);
       return;
 #define PREDANN_ODD_PASS(P)                                                                                  \
   case P:                                                                                                    \

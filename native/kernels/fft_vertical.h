@@ -3,7 +3,7 @@
 // The sequences are interleaved "vertically": element i of all lanes is one VecC, data[i]. The
 // algorithm is Stockham's self-sorting FFT in decimation-in-frequency form (OTFFT's formulation,
 // generalised to mixed radices): each pass reads one buffer and writes the other in natural
-// order, so no bit reversal is needed. Radices 4, 2, 3, 5, 7, 11, 13 have unrolled butterflies;
+// order, so no bit reversal is needed. Radices 8, 4, 2, 3, 5, 7, 11, 13 have unrolled butterflies;
 // any other prime factor p is a generic O(p²) butterfly, fine for small p (the planner in fft.cpp
 // routes lengths with a large prime factor to Bluestein's algorithm instead).
 //
@@ -28,7 +28,7 @@ class VerticalFFT {
   // aux_size(). Returns the buffer that holds the result (data or scratch).
   VecC* execute(VecC* data, VecC* scratch, VecC* aux, int sign) const;
 
-  // Prime factors of n in the order the passes use them (4s first, then 2, then odd primes).
+  // Prime factors of n in the order the passes use them (8s, then 4s, then 2, then odd primes).
   static std::vector<int> radices(int64_t n);
   // Estimated vector flops for one transform of length n (the planner's cost model).
   static double cost(int64_t n);

@@ -30,14 +30,6 @@ int max_threads() {
 #endif
 }
 
-int thread_index() {
-#ifdef _OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
-
 // scipy's copy of the spectrum: bins 0 .. bins−1 of X, the boundary bin scaled when min(num, Nx)
 // is even (doubled when it becomes the output's Nyquist bin, halved when the input's Nyquist
 // bin is split between +Nx/2 and −Nx/2 of a longer output).
@@ -136,6 +128,32 @@ struct PairBuffers {
   std::vector<double> spectrum_re, spectrum_im;  // inverse input, length num
 };
 
+// Buffers outlive the call: allocating and first-touching ~10 MB per thread per call would cost
+// more than the transforms (page faults). Threads borrow one for a parallel region.
+class BufferPool {
+ public:
+  std::unique_ptr<PairBuffers> acquire() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (free_.empty()) return std::make_unique<PairBuffers>();
+    std::unique_ptr<PairBuffers> b = std::move(free_.back());
+    free_.pop_back();
+    return b;
+  }
+  void release(std::unique_ptr<PairBuffers> b) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    free_.push_back(std::move(b));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<PairBuffers>> free_;
+};
+
+BufferPool& buffer_pool() {
+  static BufferPool pool;
+  return pool;
+}
+
 struct FastPlan {
   int64_t nx = 0, num = 0;
   SpectrumCopy copy;
@@ -164,30 +182,27 @@ struct FastPlan {
   }
 
   // Separates the two real channels (X_a[k] = (Z[k] + conj Z[−k])/2, X_b[k] = (Z[k] − conj Z[−k])/2i),
-  // applies scipy's copy rules and packs the Hermitian output spectra as S = Y_a + i·Y_b.
+  // applies scipy's copy rules and packs the Hermitian output spectra as S = Y_a + i·Y_b, so that
+  // one inverse DFT gives y_a in its real and y_b in its imaginary part.
   void build_output_spectrum(PairBuffers& b) const {
     std::fill(b.spectrum_re.begin(), b.spectrum_re.end(), 0.0);
     std::fill(b.spectrum_im.begin(), b.spectrum_im.end(), 0.0);
-    const cd i(0.0, 1.0);
     for (int64_t f = 0; f < copy.bins; ++f) {
-      const cd z = packed_bin(b, f);
-      const cd z_mirror = std::conj(packed_bin(b, -f));
-      cd ya = 0.5 * (z + z_mirror);
-      cd yb = -0.5 * i * (z - z_mirror);
-      if (f == copy.scaled_bin) {
-        ya *= copy.factor;
-        yb *= copy.factor;
-      }
+      const cd z = packed_bin(b, f), z_mirror = std::conj(packed_bin(b, -f));
+      const double scale = f == copy.scaled_bin ? copy.factor : 1.0;
+      const cd ya = 0.5 * scale * (z + z_mirror);
+      const cd d = 0.5 * scale * (z - z_mirror);
+      const cd yb(d.imag(), -d.real());  // d / i
       if (f == 0 || 2 * f == num) {  // irfft ignores the imaginary part of DC and Nyquist
         b.spectrum_re[static_cast<size_t>(f)] = ya.real();
         b.spectrum_im[static_cast<size_t>(f)] = yb.real();
         continue;
       }
-      const cd s = ya + i * yb, s_mirror = std::conj(ya) + i * std::conj(yb);
-      b.spectrum_re[static_cast<size_t>(f)] = s.real();
-      b.spectrum_im[static_cast<size_t>(f)] = s.imag();
-      b.spectrum_re[static_cast<size_t>(num - f)] = s_mirror.real();
-      b.spectrum_im[static_cast<size_t>(num - f)] = s_mirror.imag();
+      // S[f] = Y_a + i·Y_b and S[num − f] = conj(Y_a) + i·conj(Y_b).
+      b.spectrum_re[static_cast<size_t>(f)] = ya.real() - yb.imag();
+      b.spectrum_im[static_cast<size_t>(f)] = ya.imag() + yb.real();
+      b.spectrum_re[static_cast<size_t>(num - f)] = ya.real() + yb.imag();
+      b.spectrum_im[static_cast<size_t>(num - f)] = yb.real() - ya.imag();
     }
   }
 
@@ -217,29 +232,34 @@ bool all_finite(const double* p, int64_t n) {
 // Resamples channels [first, first + count) whose rows lie at `rows` (row c − first, Nx elements
 // each), in pairs (first must be even). Marks pairs whose output is not finite in `bad`.
 void run_block(const FastPlan& plan, const void* rows, bool f32, int64_t first, int64_t count, int64_t channels,
-               double* out, std::vector<PairBuffers>& buffers, std::vector<char>& bad) {
+               double* out, std::vector<char>& bad) {
   const size_t element = f32 ? sizeof(float) : sizeof(double);
+  const char* base = static_cast<const char*>(rows);
   const int64_t pairs = (count + 1) / 2;
-  std::exception_ptr error;
+  std::exception_ptr error;  // exceptions must not leave an OpenMP region: keep the first
   std::mutex error_mutex;
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int64_t p = 0; p < pairs; ++p) {
-    try {
-      PairBuffers& b = buffers[static_cast<size_t>(thread_index())];
-      plan.reserve(b);
-      const int64_t a = first + 2 * p;
-      const bool has_b = a + 1 < channels;
-      const char* base = static_cast<const char*>(rows);
-      const void* row_a = base + static_cast<size_t>((a - first) * plan.nx) * element;
-      const void* row_b = has_b ? base + static_cast<size_t>((a + 1 - first) * plan.nx) * element : nullptr;
-      double* out_a = out + a * plan.num;
-      double* out_b = has_b ? out_a + plan.num : nullptr;
-      plan.run_pair(row_a, row_b, f32, out_a, out_b, b);
-      bad[static_cast<size_t>(a / 2)] = !all_finite(out_a, has_b ? 2 * plan.num : plan.num);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(error_mutex);
-      if (!error) error = std::current_exception();
+#pragma omp parallel
+  {
+    std::unique_ptr<PairBuffers> buffers;
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t p = 0; p < pairs; ++p) {
+      try {
+        if (!buffers) buffers = buffer_pool().acquire();
+        plan.reserve(*buffers);
+        const int64_t a = first + 2 * p;
+        const bool has_b = a + 1 < channels;
+        const void* row_a = base + static_cast<size_t>((a - first) * plan.nx) * element;
+        const void* row_b = has_b ? base + static_cast<size_t>((a + 1 - first) * plan.nx) * element : nullptr;
+        double* out_a = out + a * plan.num;
+        double* out_b = has_b ? out_a + plan.num : nullptr;
+        plan.run_pair(row_a, row_b, f32, out_a, out_b, *buffers);
+        bad[static_cast<size_t>(a / 2)] = !all_finite(out_a, has_b ? 2 * plan.num : plan.num);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) error = std::current_exception();
+      }
     }
+    if (buffers) buffer_pool().release(std::move(buffers));
   }
   if (error) std::rethrow_exception(error);
 }
@@ -280,10 +300,9 @@ void resample(const ResampleInput& in, int64_t num, double* out) {
   validate(in, num);
   const FastPlan plan(in.samples, num);
   const bool f32 = in.type == SampleType::float32;
-  std::vector<PairBuffers> buffers(static_cast<size_t>(max_threads()));
   std::vector<char> bad(static_cast<size_t>((in.channels + 1) / 2), 0);
   if (!in.time_major) {
-    run_block(plan, in.data, f32, 0, in.channels, in.channels, out, buffers, bad);
+    run_block(plan, in.data, f32, 0, in.channels, in.channels, out, bad);
   } else {
     // Transpose a group of channels at a time into channel-major rows: each time step's group
     // is one or two cache lines, so the input is read once, and the copy stays small.
@@ -294,10 +313,10 @@ void resample(const ResampleInput& in, int64_t num, double* out) {
       const int64_t count = std::min(group, in.channels - first);
       if (f32) {
         gather_channels(static_cast<const float*>(in.data), in.samples, in.channels, first, count, rows32.data());
-        run_block(plan, rows32.data(), true, first, count, in.channels, out, buffers, bad);
+        run_block(plan, rows32.data(), true, first, count, in.channels, out, bad);
       } else {
         gather_channels(static_cast<const double*>(in.data), in.samples, in.channels, first, count, rows64.data());
-        run_block(plan, rows64.data(), false, first, count, in.channels, out, buffers, bad);
+        run_block(plan, rows64.data(), false, first, count, in.channels, out, bad);
       }
     }
   }

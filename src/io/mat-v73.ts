@@ -12,7 +12,7 @@
  * - a cell array is a dataset of HDF5 object references to datasets in the `#refs#` group;
  * - an empty array is a uint64 dataset holding its MATLAB dims, marked `MATLAB_empty` = 1.
  */
-import { closeSync, createReadStream, createWriteStream, fstatSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, fstatSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import h5wasm, { Dataset, File as H5File, Group, Module as hdf5, Reference } from 'h5wasm/node';
@@ -73,12 +73,14 @@ function hdf5Reason(err: unknown): string {
   return reasons.at(-1) ?? message.trim().split('\n')[0];
 }
 
+let throwingDepth = 0; // nested calls must not switch the handler off under their caller
+
 function withThrowingHdf5<T>(call: () => T): T {
-  hdf5.activate_throwing_error_handler();
+  if (throwingDepth++ === 0) hdf5.activate_throwing_error_handler();
   try {
     return call();
   } finally {
-    hdf5.deactivate_throwing_error_handler();
+    if (--throwingDepth === 0) hdf5.deactivate_throwing_error_handler();
   }
 }
 
@@ -230,17 +232,29 @@ function matlabDims(shape: readonly number[]): number[] {
   return dims;
 }
 
+/** An HDF5 object reference (the old, 8-byte kind that h5wasm and MATLAB use) is the address of
+ *  the object's header; undefined for other kinds. */
+function referenceAddress(reference: Reference): number | undefined {
+  const bytes = reference.ref_data;
+  return bytes.length === 8 ? Number(Buffer.from(bytes).readBigUInt64LE(0)) : undefined;
+}
+
 function objectAddress(node: Dataset | Group): number {
-  const bytes = node.create_reference().ref_data; // an HDF5 object reference is the header address
-  return Number(Buffer.from(bytes).readBigUInt64LE(0));
+  return referenceAddress(node.create_reference()) as number;
 }
 
-function attributeNames(node: Dataset | Group): string[] {
-  return hdf5.get_attribute_names(node.file_id, node.path) as string[];
+function referenceTo(address: number): Reference {
+  const bytes = Buffer.alloc(8);
+  bytes.writeBigUInt64LE(BigInt(address));
+  return new Reference(new Uint8Array(bytes));
 }
 
-function readAttribute(node: Dataset | Group, name: string): unknown {
-  return attributeNames(node).includes(name) ? node.get_attribute(name, false) : undefined;
+/** The MATLAB attributes of an object (h5wasm's `attrs` would build every attribute). */
+function matlabAttributes(node: Dataset | Group): { matlabClass?: string; empty: boolean } {
+  const names = hdf5.get_attribute_names(node.file_id, node.path) as string[];
+  const matlabClass = names.includes('MATLAB_class') ? node.get_attribute('MATLAB_class', false) : undefined;
+  const empty = names.includes('MATLAB_empty') && Boolean(node.get_attribute('MATLAB_empty', false));
+  return { matlabClass: typeof matlabClass === 'string' ? matlabClass : undefined, empty };
 }
 
 /** MATLAB's name of a #refs# entry: a, b, …, z, aa, ab, … (`a` is MATLAB's canonical empty). */
@@ -340,6 +354,8 @@ export class MatV73Writer {
   static async create(path: string, options: MatV73WriteOptions = {}): Promise<MatV73Writer> {
     await h5wasm.ready;
     const target = resolve(path);
+    // withAtomicOutput would replace a directory wholesale; a MAT-file must never do that
+    if (statSync(target, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${path}: is a directory`);
     const bodyPath = temporaryPath(target);
     // 'earliest' = what MATLAB writes (superblock 0, v1 headers); 'v108' keeps it readable by HDF5 1.8
     const file = hdf5Write(path, () => new H5File(bodyPath, 'w', { libver: ['earliest', 'v108'] }));
@@ -354,37 +370,36 @@ export class MatV73Writer {
 
   /** A rows × cols double or single array from column-major data (small arrays; see createNumeric). */
   writeNumeric(name: string, cls: MatNumericClass, rows: number, cols: number, data: Float32Array | Float64Array): void {
-    const root = this.claim(name);
     expectOneOf('cls', cls, NUMERIC_CLASSES);
     expectInteger('rows', rows, 0);
     expectInteger('cols', cols, 0);
     expectLength(`data of ${name}`, data, rows * cols);
-    this.putNumeric(root, name, cls, [rows, cols], data);
+    this.putNumeric(this.claim(name), name, cls, [rows, cols], data);
   }
 
   /** A rows × cols cell array; `cells` is column-major. Strings become 1×n char, numbers 1×1
    *  double, Float64Arrays 1×n double. */
   writeCell(name: string, rows: number, cols: number, cells: MatCellValue[]): void {
-    const root = this.claim(name);
     expectInteger('rows', rows, 0);
     expectInteger('cols', cols, 0);
     if (!Array.isArray(cells)) throw new TypeError(`Expected an array for cells of ${name} but received ${typeof cells}`);
     if (cells.length !== rows * cols) throw new RangeError(`Expected ${rows * cols} elements for cells of ${name} but received ${cells.length}`);
-    if (cells.length === 0) return this.putEmpty(root, name, 'cell', [rows, cols]);
+    const root = this.claim(name);
+    if (cells.length === 0) {
+      this.putEmpty(root, name, 'cell', [rows, cols]);
+      return;
+    }
     const references = cells.map((cell, i) => this.putCellElement(cell, `${name}{${i + 1}}`));
-    this.track(
-      hdf5Write(this.path, () => root.create_dataset({ name, data: references, shape: [cols, rows], dtype: 'Reference' })),
-      'cell',
-    );
+    this.track(hdf5Write(this.path, () => root.create_dataset({ name, data: references, shape: [cols, rows], dtype: 'Reference' })), 'cell');
   }
 
   /** A large rows × cols array, filled later in column blocks through the returned sink. Every
    *  column must be written before close(). */
   createNumeric(name: string, cls: MatNumericClass, rows: number, cols: number): NumericSink {
-    const root = this.claim(name);
     expectOneOf('cls', cls, NUMERIC_CLASSES);
     expectInteger('rows', rows, 0);
     expectInteger('cols', cols, 0);
+    const root = this.claim(name);
     const assertOpen = () => (this.open(), this.path);
     if (rows * cols === 0) {
       this.putEmpty(root, name, cls, [rows, cols]);
@@ -470,34 +485,37 @@ export class MatV73Writer {
     return file;
   }
 
-  /** Labels a new object with its MATLAB class and remembers its address for the time clearing. */
-  private track<T extends Dataset | Group>(node: T, matlabClass: string): T {
-    hdf5Write(this.path, () => {
+  /** Labels a new object with its MATLAB class and an optional integer attribute (MATLAB_empty,
+   *  MATLAB_int_decode); remembers and returns its address (for the time clearing and for cells). */
+  private track(node: Dataset | Group, matlabClass: string, extra?: { name: string; value: Uint8Array | Int32Array }): number {
+    return hdf5Write(this.path, () => {
       node.create_attribute('MATLAB_class', matlabClass, null, `A${matlabClass.length}`);
-      this.objects.push(objectAddress(node));
+      if (extra) node.create_attribute(extra.name, extra.value, [], extra.value instanceof Uint8Array ? '<B' : '<i');
+      const address = objectAddress(node);
+      this.objects.push(address);
+      return address;
     });
-    return node;
   }
 
-  private putNumeric(group: Group, name: string, cls: MatNumericClass, dims: number[], data: Float32Array | Float64Array): void {
+  private putNumeric(group: Group, name: string, cls: MatNumericClass, dims: number[], data: Float32Array | Float64Array): number {
     if (product(dims) === 0) return this.putEmpty(group, name, cls, dims);
     const shape = [...dims].reverse();
-    this.track(hdf5Write(this.path, () => group.create_dataset({ name, data, shape, dtype: DTYPE[cls] })), cls);
+    return this.track(hdf5Write(this.path, () => group.create_dataset({ name, data, shape, dtype: DTYPE[cls] })), cls);
   }
 
-  private putChar(group: Group, name: string, text: string): void {
+  private putChar(group: Group, name: string, text: string): number {
     if (text.length === 0) return this.putEmpty(group, name, 'char', [0, 0]);
     const codes = new Uint16Array(text.length); // UTF-16 code units, as MATLAB stores char
     for (let i = 0; i < text.length; i++) codes[i] = text.charCodeAt(i);
-    const node = this.track(hdf5Write(this.path, () => group.create_dataset({ name, data: codes, shape: [text.length, 1], dtype: '<H' })), 'char');
-    hdf5Write(this.path, () => node.create_attribute('MATLAB_int_decode', Int32Array.of(2), [], '<i'));
+    const node = hdf5Write(this.path, () => group.create_dataset({ name, data: codes, shape: [text.length, 1], dtype: '<H' }));
+    return this.track(node, 'char', { name: 'MATLAB_int_decode', value: Int32Array.of(2) });
   }
 
   /** MATLAB's empty array: a uint64 dataset of its dims, marked MATLAB_empty. */
-  private putEmpty(group: Group, name: string, matlabClass: string, dims: number[]): void {
+  private putEmpty(group: Group, name: string, matlabClass: string, dims: number[]): number {
     const data = BigUint64Array.from(dims, BigInt);
-    const node = this.track(hdf5Write(this.path, () => group.create_dataset({ name, data, shape: [dims.length], dtype: '<Q' })), matlabClass);
-    hdf5Write(this.path, () => node.create_attribute('MATLAB_empty', Uint8Array.of(1), [], '<B'));
+    const node = hdf5Write(this.path, () => group.create_dataset({ name, data, shape: [dims.length], dtype: '<Q' }));
+    return this.track(node, matlabClass, { name: 'MATLAB_empty', value: Uint8Array.of(1) });
   }
 
   private refsGroup(): Group {
@@ -513,11 +531,12 @@ export class MatV73Writer {
   private putCellElement(value: MatCellValue, where: string): Reference {
     const refs = this.refsGroup();
     const name = refName(this.refCount++);
-    if (typeof value === 'string') this.putChar(refs, name, value);
-    else if (typeof value === 'number') this.putNumeric(refs, name, 'double', [1, 1], Float64Array.of(value));
-    else if (value instanceof Float64Array) this.putNumeric(refs, name, 'double', [1, value.length], value);
+    let address: number;
+    if (typeof value === 'string') address = this.putChar(refs, name, value);
+    else if (typeof value === 'number') address = this.putNumeric(refs, name, 'double', [1, 1], Float64Array.of(value));
+    else if (value instanceof Float64Array) address = this.putNumeric(refs, name, 'double', [1, value.length], value);
     else throw new TypeError(`Expected string, number or Float64Array for ${where} but received ${String(value)} of type ${typeof value}`);
-    return hdf5Write(this.path, () => (refs.get(name) as Dataset).create_reference());
+    return referenceTo(address);
   }
 }
 
@@ -560,6 +579,7 @@ function classFromStorage(dataset: Dataset): string {
  */
 export class MatV73Reader {
   private file: H5File | null;
+  private refsIndex: Map<number, string> | null = null;
 
   private constructor(
     readonly path: string,
@@ -618,12 +638,10 @@ export class MatV73Reader {
       throw new InputError(this.path, name, `expected a cell array, found ${info.dims.join('×')} ${info.matlabClass}`);
     }
     if (product(info.dims) === 0) return { dims: info.dims, cells: [] };
-    const file = this.open();
     const references = hdf5Read(this.path, name, () => node.value) as Reference[];
     const cells = references.map((reference, i) => {
       const where = `${name}{${i + 1}}`;
-      const target = hdf5Read(this.path, where, () => file.dereference(reference));
-      return this.cellElement(where, target);
+      return this.cellElement(where, hdf5Read(this.path, where, () => this.dereference(reference)));
     });
     return { dims: info.dims, cells };
   }
@@ -631,7 +649,9 @@ export class MatV73Reader {
   /**
    * Columns [colStart, colEnd) and rows [rowStart, rowEnd) of a 2-D numeric variable, as a
    * column-major block ((colEnd−colStart) columns of (rowEnd−rowStart) rows; for X this is
-   * time-major), in the stored precision (integer classes as float64). One hyperslab read.
+   * time-major), in the stored precision (integer classes as float64). One hyperslab read, copied
+   * once out of h5wasm's heap. Blocks of about 10 MB (10,000 columns of X) read fastest; much
+   * larger ones are slower per byte (fresh allocations) and count against the 2 GiB heap.
    */
   readColumns(name: string, colStart: number, colEnd: number, rowStart = 0, rowEnd?: number): Numeric {
     const { node, info } = this.numeric(name);
@@ -660,6 +680,31 @@ export class MatV73Reader {
     return this.file;
   }
 
+  /**
+   * The object a cell reference points to. h5wasm's dereference asks HDF5 for the object's name
+   * (H5Rget_name), which searches the file: reading a cell of n elements that way costs O(n²)
+   * (a 4 × 3000 DIN_1 took minutes). A reference is the object's address, so the datasets in
+   * MATLAB's #refs# group are indexed by address once and looked up; others fall back.
+   */
+  private dereference(reference: Reference): unknown {
+    const file = this.open();
+    this.refsIndex ??= this.indexRefs(file);
+    const address = referenceAddress(reference);
+    const path = address === undefined ? undefined : this.refsIndex.get(address);
+    return path ? file.get(path) : file.dereference(reference);
+  }
+
+  private indexRefs(file: H5File): Map<number, string> {
+    const index = new Map<number, string>();
+    const refs = file.keys().includes('#refs#') ? file.get('#refs#') : null;
+    if (!(refs instanceof Group)) return index;
+    for (const key of refs.keys()) {
+      const node = refs.get(key);
+      if (node instanceof Dataset || node instanceof Group) index.set(objectAddress(node), `/#refs#/${key}`);
+    }
+    return index;
+  }
+
   private variableNames(): string[] {
     const file = this.open();
     return hdf5Read(this.path, undefined, () => file.keys()).filter((key) => !key.startsWith('#'));
@@ -674,10 +719,10 @@ export class MatV73Reader {
 
   private describe(name: string, node: Dataset | Group): MatVariableInfo {
     return hdf5Read(this.path, name, () => {
-      const attribute = readAttribute(node, 'MATLAB_class');
-      if (node instanceof Group) return { name, matlabClass: typeof attribute === 'string' ? attribute : 'struct', dims: [1, 1] };
-      const matlabClass = typeof attribute === 'string' ? attribute : classFromStorage(node);
-      if (readAttribute(node, 'MATLAB_empty')) return { name, matlabClass, dims: Array.from(toFloat64(node.value)) };
+      const attributes = matlabAttributes(node);
+      if (node instanceof Group) return { name, matlabClass: attributes.matlabClass ?? 'struct', dims: [1, 1] };
+      const matlabClass = attributes.matlabClass ?? classFromStorage(node);
+      if (attributes.empty) return { name, matlabClass, dims: Array.from(toFloat64(node.value)) };
       return { name, matlabClass, dims: node.shape === null ? [0, 0] : matlabDims(node.shape) };
     });
   }

@@ -27,7 +27,12 @@ const SCALP_ROWS = 124;
 const CUTOFF_HZ = 40;
 const BLOCK_FRAMES = 10_000;
 
-/** 'S02' for participant 2. */
+/**
+ * The NMED-T name of participant `id`.
+ *
+ * @example
+ * subjectName(2); // 'S02'
+ */
 export function subjectName(id: number): string {
   return `S${String(id).padStart(2, '0')}`;
 }

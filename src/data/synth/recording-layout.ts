@@ -3,7 +3,7 @@
  * that mark it, following the NMED-T conventions the official ingest relies on (digest §1.2):
  *
  * - the participant hears their songs in their own random order, split over `parts` files;
- * - every file starts with 4–8 s of silence and ends with 3–6 s; songs are 3–8 s apart;
+ * - every file starts with 3–6 s of silence and ends with 2–4 s; songs are 2–5 s apart;
  * - a song's trigger ('D21'…'D30') comes 100–600 ms before the music starts, and the next event
  *   is always 'D128', exactly 1 s (1000 samples) after the true onset: onset = onset(D128) − 1000;
  * - unrelated 'D1' events (a start marker and tap markers during the music) appear elsewhere,
@@ -78,7 +78,7 @@ export function layoutRecordings(
   return splitEvenly(order, Math.min(parts, order.length)).map((group, p) => {
     const events: DinEvent[] = [event(MARKER_CODE, seconds(0.5, 2))];
     const segments: SongSegment[] = [];
-    let cursor = seconds(4, 8);
+    let cursor = seconds(3, 6);
     let end = cursor;
     for (const song of group) {
       const frames = framesOf(song);
@@ -88,9 +88,9 @@ export function layoutRecordings(
       for (let i = 0; i < taps; i++) events.push(event(MARKER_CODE, onset + onsetLeadRawSamples + 1 + rng.int(frames - onsetLeadRawSamples - 1)));
       segments.push({ song, onset, frames });
       end = onset + frames;
-      cursor = end + seconds(3, 8);
+      cursor = end + seconds(2, 5);
     }
     events.sort((a, b) => a.onset - b.onset);
-    return { subject, part: p + 1, frames: end + seconds(3, 6), songs: segments, events };
+    return { subject, part: p + 1, frames: end + seconds(2, 4), songs: segments, events };
   });
 }

@@ -193,7 +193,7 @@ export function planSong(trigger: number, bpm: number, seconds: number, rng: See
       ...planPitched(rng, ['square', 'triangle', 'fm', 'sine', 'saw'], 0.2),
       brightness: rng.range(0.2, 0.9),
       motif,
-      octave: rng.pick([3, 4]),
+      octave: rng.pick([2, 3]),
     },
     sections: planSections(rng, totalBars),
   };
