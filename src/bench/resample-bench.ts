@@ -17,6 +17,10 @@ import { bestOf, type BenchOptions, type BenchRow } from './bench-row.js';
 const channels = 128;
 const scipySeconds = 0.75; // scipy.signal.resample, 128 × 292,000 → 36,500, 2-core machine (issue)
 const scipySamples = 292_000;
+// scipy 1.10.1 on the 2-core development machine, 128 × 277,999 → 34,749 (prime length: pocketfft
+// falls back to a much slower path), measured once with `python3 -c 'scipy.signal.resample(...)'`.
+const scipyPrimeSeconds = 12.1;
+const scipyPrimeSamples = 277_999;
 
 interface Workload {
   samples: number;
@@ -62,6 +66,24 @@ function fftFlops(w: Workload): number {
   return Math.ceil(w.channels / 2) * (fft(w.samples) + fft(w.num));
 }
 
+/** The scipy figure for this workload: the issue's, the prime-length measurement, or one scaled by n·log n. */
+function scipyFigure(w: Workload): [number, string] | undefined {
+  const channelShare = w.channels / channels;
+  if (w.samples === scipyPrimeSamples) {
+    return [scipyPrimeSeconds * channelShare, 'scipy.signal.resample 1.10.1, measured on this 2-core machine'];
+  }
+  if (isPrime(w.samples)) return undefined; // no figure for other prime lengths
+  const scale = channelShare * ((w.samples * Math.log2(w.samples)) / (scipySamples * Math.log2(scipySamples)));
+  return scale === 1
+    ? [scipySeconds, 'scipy.signal.resample, 2 cores (issue)']
+    : [scipySeconds * scale, 'scipy.signal.resample 0.75 s for 128×292,000 (issue), scaled by n·log n'];
+}
+
+function isPrime(n: number): boolean {
+  for (let d = 2; d * d <= n; d++) if (n % d === 0) return false;
+  return n > 1;
+}
+
 async function measure(w: Workload, engine: 'fast' | 'reference', repeats: number, bandwidth: number): Promise<BenchRow> {
   const x = syntheticRecording(w);
   const options: ResampleOptions = { engine, timeMajor: w.timeMajor };
@@ -81,15 +103,8 @@ async function measure(w: Workload, engine: 'fast' | 'reference', repeats: numbe
     floorSeconds: bytes / bandwidth,
     floorNote: `${(bytes / 1e6).toFixed(0)} MB read + written at ${(bandwidth / 1e9).toFixed(1)} GB/s (one-thread copy here)`,
   };
-  if (w.samples === scipySamples || w.channels === channels) {
-    // scipy's cost grows like n·log n; rows at other sizes compare with the figure scaled so.
-    const scale = (w.channels / channels) * ((w.samples * Math.log2(w.samples)) / (scipySamples * Math.log2(scipySamples)));
-    row.referenceSeconds = scipySeconds * scale;
-    row.referenceLabel =
-      scale === 1
-        ? 'scipy.signal.resample, 2 cores (issue)'
-        : `scipy.signal.resample 0.75 s for 128×292,000 (issue), scaled by n·log n to this size`;
-  }
+  const reference = scipyFigure(w);
+  if (reference) [row.referenceSeconds, row.referenceLabel] = reference;
   return row;
 }
 

@@ -71,7 +71,8 @@ export async function writeRawRecording(
     writer.writeCell('DIN_1', 4, part.events.length, dinCells(part));
     const sink = writer.createNumeric('X', precision, rawRows, part.frames);
     const stretches = stretchesOf(part, model, seed, features);
-    const artifacts = new RecordingArtifacts(model.artifacts, SeededRng.stream(seed, 'subject', model.id, 'part', part.part, 'artifacts'), rawSampleRate);
+    const artifactStream = SeededRng.stream(seed, 'subject', model.id, 'part', part.part, 'artifacts');
+    const artifacts = new RecordingArtifacts(model.artifacts, artifactStream, rawSampleRate);
     const work = new Float64Array(rawRows * RAW_BLOCK_FRAMES);
     const single = precision === 'single' ? new Float32Array(work.length) : null;
     for (let t0 = 0; t0 < part.frames; t0 += RAW_BLOCK_FRAMES) {

@@ -85,7 +85,8 @@ export function layoutRecordings(
       const onset = cursor;
       events.push(event(song, onset - seconds(0.1, 0.6)), event(onsetAnchorTrigger, onset + onsetLeadRawSamples));
       const taps = rng.int(4);
-      for (let i = 0; i < taps; i++) events.push(event(MARKER_CODE, onset + onsetLeadRawSamples + 1 + rng.int(frames - onsetLeadRawSamples - 1)));
+      const firstTap = onset + onsetLeadRawSamples + 1; // after D128: never between a trigger and its anchor
+      for (let i = 0; i < taps; i++) events.push(event(MARKER_CODE, firstTap + rng.int(onset + frames - firstTap)));
       segments.push({ song, onset, frames });
       end = onset + frames;
       cursor = end + seconds(2, 5);

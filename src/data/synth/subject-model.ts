@@ -23,10 +23,11 @@ export const SOURCE_COUNT = FEATURE_COUNT + BACKGROUND_SOURCES + 1;
 export const ALPHA_SOURCE = SOURCE_COUNT - 1;
 
 /**
- * Median evoked amplitude per source in µV (a typical participant's evoked part is then ~5–8 µV
- * RMS per channel against ~18 µV of background). Calibrated so that a linear classifier (shrinkage
- * LDA on log band powers of robust-scaled 3-s windows, split 75:25 by 30-s chunk as PredANN does)
- * names the song from raw files with accuracy ≈ 0.34 (0.19–0.55 per participant; chance 0.1).
+ * Median evoked amplitude per source in µV: a typical participant's evoked part is then 4–9 µV
+ * RMS per channel against 14–24 µV of brain background. Calibrated so that a linear classifier
+ * (shrinkage LDA on log band powers of robust-scaled 3-s windows, split 75:25 by 30-s chunk as
+ * PredANN does) names the song from the raw files with accuracy ≈ 0.34 over six participants
+ * (0.19–0.55 each; chance 0.1).
  */
 const MEDIAN_RESPONSE_GAIN_UV = 40;
 /** Share of participants whose response is ~3× weaker (every EEG study has some). */
