@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { preprocessCrops } from './data/clip-preprocess.js';
 import { chunkKey, type ChunkRef } from './data/chunks.js';
 import { Dataset, type DatasetSummary } from './data/dataset.js';
-import { clipSamples, paddedClipSamples } from './data/nmedt.js';
+import { clipSamples, paddedClipSamples, validationWindowsPerChunk } from './data/nmedt.js';
 import { officialSplit, stratifiedSplit, type Split } from './data/split.js';
 import { synthesizeNmedt, type SynthSummary } from './data/synth/synth-nmedt.js';
 import { validationWindows } from './data/windows.js';
@@ -78,6 +78,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     subjects: options.subjects,
     seconds: options.seconds,
     seed: options.seed,
+    clean: false, // the demo ingests the raw recordings, as PredANN does
     onProgress: (d, t) => options.onProgress?.('synth', d, t),
   });
   const synthSeconds = (performance.now() - t0) / 1000;
@@ -91,7 +92,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   try {
     const summary = dataset.summary();
     const split = chooseSplit(dataset.chunkRefs(), options.seed);
-    options.onStage?.(`preprocessing ${split.validation.length * 14} validation windows (robust scale, clamp ±20, pad to 729)`);
+    options.onStage?.(`preprocessing ${split.validation.length * validationWindowsPerChunk} validation windows (robust scale, clamp ±20, pad to 729)`);
     const windows = await preprocessValidation(dataset, split.validation, (d, t) => options.onProgress?.('windows', d, t));
     return {
       synth: { ...synth, wallSeconds: synthSeconds },

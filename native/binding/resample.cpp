@@ -2,9 +2,16 @@
 //   scipy.signal.resample along time (native/kernels/resample.h), off the event loop.
 // resampleDescribe(samples, num) → string
 //   the fast engine's FFT plans for that shape (for benchmarks and tests).
+#include <cstdlib>
+#include <cstring>
 #include <memory>
+#include <new>
 #include <stdexcept>
 #include <string>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "binding/async_task.h"
 #include "binding/modules.h"
@@ -16,6 +23,71 @@ namespace {
 
 // Largest count the typed arrays may hold here (2^53 keeps channel·sample products exact).
 constexpr int64_t kMaxElements = int64_t{1} << 53;
+
+// The result's memory, committed up front. A fresh Float64Array is zero pages that fault in one
+// 4 KiB page at a time as the kernel writes them; on the VMs measured a fault costs ~20 µs, so
+// the 37 MB output of one recording took 170 ms of faults against 5 ms for an mmap with
+// MAP_POPULATE. The memory then becomes the JS ArrayBuffer itself (no copy), freed by its finalizer.
+class ResultMemory {
+ public:
+  ResultMemory() = default;
+  ResultMemory(const ResultMemory&) = delete;
+  ResultMemory& operator=(const ResultMemory&) = delete;
+  ~ResultMemory() { free_memory(data_, bytes_); }
+
+  // Worker thread: commits `bytes` of zeroed memory.
+  double* allocate(size_t bytes) {
+    bytes_ = bytes;
+#if defined(__linux__)
+    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    data_ = p == MAP_FAILED ? nullptr : p;
+#else
+    data_ = std::calloc(bytes, 1);
+#endif
+    if (data_ == nullptr) throw std::bad_alloc();
+    return static_cast<double*>(data_);
+  }
+
+  // Main thread: hands the memory to a Float64Array. Where external buffers are not allowed
+  // (a sandboxed V8), the result is copied into an ordinary one instead.
+  Napi::Float64Array to_js(Napi::Env env) {
+    const size_t length = bytes_ / sizeof(double);
+#ifndef NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED
+    try {
+      Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(
+          env, data_, bytes_,
+          [](Napi::Env e, void* data, size_t* bytes) {
+            free_memory(data, *bytes);
+            Napi::MemoryManagement::AdjustExternalMemory(e, -static_cast<int64_t>(*bytes));
+            delete bytes;
+          },
+          new size_t(bytes_));
+      data_ = nullptr;  // owned by the ArrayBuffer now
+      Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes_));
+      return Napi::Float64Array::New(env, length, buffer, 0);
+    } catch (const Napi::Error&) {
+      // fall through to the copy
+    }
+#endif
+    Napi::Float64Array copy = Napi::Float64Array::New(env, length);
+    std::memcpy(copy.Data(), data_, bytes_);
+    return copy;
+  }
+
+ private:
+  static void free_memory(void* data, size_t bytes) {
+    if (data == nullptr) return;
+#if defined(__linux__)
+    munmap(data, bytes);
+#else
+    (void)bytes;
+    std::free(data);
+#endif
+  }
+
+  void* data_ = nullptr;
+  size_t bytes_ = 0;
+};
 
 ResampleInput input_arg(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsTypedArray())
@@ -56,27 +128,25 @@ Napi::Value resample_js(const Napi::CallbackInfo& info) {
   if (static_cast<double>(in.channels) * static_cast<double>(num) > static_cast<double>(kMaxElements))
     throw Napi::RangeError::New(env, "channels × num is too large for one Float64Array");
 
-  // The output is allocated here and filled by the worker; JS cannot see it until it resolves.
-  Napi::Float64Array out = Napi::Float64Array::New(env, static_cast<size_t>(in.channels * num));
-  auto out_ref = std::make_shared<Napi::Reference<Napi::Float64Array>>(Napi::Persistent(out));
-  double* out_data = out.Data();
+  auto result = std::make_shared<ResultMemory>();
   // A non-finite input is a bad value, not a failure: it becomes a RangeError naming the sample.
   auto bad_input = std::make_shared<std::string>();
   return run_async(
       env, "predann.resample",
-      [in, num, reference, out_data, bad_input] {
+      [in, num, reference, result, bad_input] {
+        double* out = result->allocate(static_cast<size_t>(in.channels * num) * sizeof(double));  // (channels, num)
         try {
           if (reference)
-            resample_ref(in, num, out_data);
+            resample_ref(in, num, out);
           else
-            resample(in, num, out_data);
+            resample(in, num, out);
         } catch (const std::domain_error& e) {
           *bad_input = e.what();
         }
       },
-      [out_ref, bad_input](Napi::Env env) -> Napi::Value {
+      [result, bad_input](Napi::Env env) -> Napi::Value {
         if (!bad_input->empty()) throw Napi::RangeError::New(env, *bad_input);
-        return out_ref->Value();
+        return result->to_js(env);
       },
       {info[0]});
 }
