@@ -58,6 +58,18 @@ double cache_penalty(int64_t length) {
   return length * 2 * static_cast<int64_t>(sizeof(VecC)) > (1 << 19) ? 1.25 : 1.0;
 }
 
+// The column blocks are transformed a panel at a time: the panel's blocks are gathered in one
+// pass over the rows q (contiguous samples of each row, so the input is read about once in all)
+// into a staging buffer sized to stay in L2 next to the FFT's own buffers.
+#ifndef PANEL_SHIFT
+#define PANEL_SHIFT 19
+#endif
+constexpr size_t kPanelBytes = size_t{1} << PANEL_SHIFT;
+
+int64_t panel_blocks(int64_t q, int64_t blocks) {
+  return std::max<int64_t>(1, std::min<int64_t>(blocks, static_cast<int64_t>(kPanelBytes / (q * sizeof(VecC)))));
+}
+
 }  // namespace
 
 double FourStep::estimate(int64_t n, int64_t l, int64_t start, int64_t count, bool* pruned) {
@@ -129,7 +141,7 @@ Workspace::Size FourStep::workspace_size() const {
   s.g = static_cast<size_t>(l_pad_ * q_blocks_);
   s.line = static_cast<size_t>(std::max(q_blocks_ * kLanes, l_pad_));
   s.aux = static_cast<size_t>(std::max<int64_t>({column_fft_.aux_size(), row_fft_.aux_size(), l_}));
-  s.columns = static_cast<size_t>(l_pad_ / kLanes * q_);
+  s.columns = static_cast<size_t>(panel_blocks(q_, l_pad_ / kLanes) * q_);
   return s;
 }
 
@@ -139,15 +151,23 @@ std::string FourStep::describe() const {
 
 namespace {
 
-// columns[cb·Q + q] = x[q·L + 8·cb + lane]: one sequential sweep over the input (every cache line
-// read once) instead of L_pad/8 strided sweeps. Lanes past column L − 1 read the next row's
-// samples: finite values in padding columns that are never used.
+// panel[(cb − first)·Q + q] = x[q·L + 8·cb + lane] for cb in [first, last). Lanes past column
+// L − 1 read the next row's samples: finite values in padding columns that are never used.
 template <typename T, bool kHasIm, bool kChirp>
-void gather_column_blocks(const Source& in, int64_t l, int64_t q_count, int64_t blocks, VecC* columns) {
+void gather_panel(const Source& in, int64_t l, int64_t q_count, int64_t first, int64_t last, VecC* panel) {
   const T* re = static_cast<const T*>(in.re);
   const T* im = static_cast<const T*>(in.im);
+  constexpr int64_t kRowsAhead = 8;  // software prefetch distance: the row stride defeats the hardware's
+  const int64_t span = (last - first) * kLanes;
   for (int64_t q = 0; q < q_count; ++q) {
-    for (int64_t cb = 0; cb < blocks; ++cb) {
+    const int64_t ahead = (q + kRowsAhead) * l + first * kLanes;
+    if (ahead + span <= in.length) {
+      for (int64_t i = 0; i < span; i += 64 / static_cast<int64_t>(sizeof(T))) {
+        __builtin_prefetch(re + ahead + i);
+        if (kHasIm) __builtin_prefetch(im + ahead + i);
+      }
+    }
+    for (int64_t cb = first; cb < last; ++cb) {
       const int64_t n = q * l + cb * kLanes;
       VecC v;
       if (n + kLanes <= in.length) {
@@ -157,46 +177,53 @@ void gather_column_blocks(const Source& in, int64_t l, int64_t q_count, int64_t 
       } else {
         v = in.load8(n);
       }
-      columns[cb * q_count + q] = v;
+      panel[(cb - first) * q_count + q] = v;
     }
   }
 }
 
 template <typename T>
-void gather_column_blocks(const Source& in, int64_t l, int64_t q_count, int64_t blocks, VecC* columns) {
+void gather_panel(const Source& in, int64_t l, int64_t q_count, int64_t first, int64_t last, VecC* panel) {
   const bool chirp = in.chirp_re != nullptr;
-  if (in.im && chirp) gather_column_blocks<T, true, true>(in, l, q_count, blocks, columns);
-  else if (in.im) gather_column_blocks<T, true, false>(in, l, q_count, blocks, columns);
-  else if (chirp) gather_column_blocks<T, false, true>(in, l, q_count, blocks, columns);
-  else gather_column_blocks<T, false, false>(in, l, q_count, blocks, columns);
+  if (in.im && chirp) gather_panel<T, true, true>(in, l, q_count, first, last, panel);
+  else if (in.im) gather_panel<T, true, false>(in, l, q_count, first, last, panel);
+  else if (chirp) gather_panel<T, false, true>(in, l, q_count, first, last, panel);
+  else gather_panel<T, false, false>(in, l, q_count, first, last, panel);
 }
 
 }  // namespace
 
 void FourStep::columns_forward(const Source& in, int sign, Workspace& ws) const {
-  const int64_t blocks = l_pad_ / kLanes;
   if (in.re == nullptr) throw std::invalid_argument("FourStep: the source needs a real part");
-  if (in.f32)
-    gather_column_blocks<float>(in, l_, q_, blocks, ws.columns.data());
-  else
-    gather_column_blocks<double>(in, l_, q_, blocks, ws.columns.data());
-  for (int64_t cb = 0; cb < blocks; ++cb) {
-    const VecC* res = column_fft_.execute(ws.columns.data() + cb * q_, ws.scratch.data(), ws.aux.data(), sign);
-    // res[k1] holds columns 8·cb .. 8·cb+7 in its lanes; G wants each column's k1 values contiguous.
-    for (int64_t kb = 0; kb < q_blocks_; ++kb) {
-      vd re[kLanes], im[kLanes];
-      for (int i = 0; i < kLanes; ++i) {
-        const int64_t k = kb * kLanes + i;
-        re[i] = k < q_ ? res[k].re : vd{};
-        im[i] = k < q_ ? res[k].im : vd{};
-      }
-      transpose8x8(re);
-      transpose8x8(im);
-      for (int i = 0; i < kLanes; ++i) {
-        ws.g_re[static_cast<size_t>((cb * kLanes + i) * q_blocks_ + kb)] = re[i];
-        ws.g_im[static_cast<size_t>((cb * kLanes + i) * q_blocks_ + kb)] = im[i];
-      }
+  const int64_t blocks = l_pad_ / kLanes;
+  const int64_t panel = panel_blocks(q_, blocks);
+  for (int64_t first = 0; first < blocks; first += panel) {
+    const int64_t last = std::min(blocks, first + panel);
+    if (in.f32)
+      gather_panel<float>(in, l_, q_, first, last, ws.columns.data());
+    else
+      gather_panel<double>(in, l_, q_, first, last, ws.columns.data());
+    for (int64_t cb = first; cb < last; ++cb) {
+      const VecC* res =
+          column_fft_.execute(ws.columns.data() + (cb - first) * q_, ws.scratch.data(), ws.aux.data(), sign);
+      store_transposed(res, cb, ws);
     }
+  }
+}
+
+// res[k1] holds the columns r = 8·cb .. 8·cb+7 in its lanes; G wants the rows k1 = 8·kb .. 8·kb+7
+// in its lanes: 8×8 transposes.
+void FourStep::store_transposed(const VecC* res, int64_t cb, Workspace& ws) const {
+  for (int64_t kb = 0; kb < q_blocks_; ++kb) {
+    vd re[kLanes], im[kLanes];
+    for (int i = 0; i < kLanes; ++i) {
+      const int64_t k = kb * kLanes + i;
+      re[i] = k < q_ ? res[k].re : vd{};
+      im[i] = k < q_ ? res[k].im : vd{};
+    }
+    transpose8x8(re);
+    transpose8x8(im);
+    for (int i = 0; i < kLanes; ++i) ws.g[static_cast<size_t>(kb * l_pad_ + cb * kLanes + i)] = VecC{re[i], im[i]};
   }
 }
 
@@ -204,10 +231,16 @@ template <int Sign>
 void FourStep::load_row_block(int64_t rb, Workspace& ws) const {
   const double* br = block_twiddle_re_.data() + rb * l_;
   const double* bi = block_twiddle_im_.data() + rb * l_;
+  const VecC* g = ws.g.data() + rb * l_pad_;
+  const bool prefetch = rb + 1 < q_blocks_;
   for (int64_t r = 0; r < l_; ++r) {
+    // G comes from L3: ask for the next row block while this one is transformed.
+    if (prefetch) {
+      __builtin_prefetch(&g[l_pad_ + r].re);
+      __builtin_prefetch(&g[l_pad_ + r].im);
+    }
     const VecC twiddle = cmul(lane_twiddle_[static_cast<size_t>(r)], br[r], bi[r]);  // ω_n^{r·k1}, forward
-    const VecC g{ws.g_re[static_cast<size_t>(r * q_blocks_ + rb)], ws.g_im[static_cast<size_t>(r * q_blocks_ + rb)]};
-    ws.buf[static_cast<size_t>(r)] = cmul_signed<Sign>(g, twiddle);
+    ws.buf[static_cast<size_t>(r)] = cmul_signed<Sign>(g[r], twiddle);
   }
 }
 
@@ -316,9 +349,7 @@ void FourStep::rows_convolve(const std::vector<VecC>& spectrum, Workspace& ws) c
     const double* bi = block_twiddle_im_.data() + rb * l_;
     for (int64_t r = 0; r < l_; ++r) {
       const VecC twiddle = cmul(lane_twiddle_[static_cast<size_t>(r)], br[r], bi[r]);
-      const VecC v = cmul_signed<+1>(y[r], twiddle);
-      ws.g_re[static_cast<size_t>(r * q_blocks_ + rb)] = v.re;
-      ws.g_im[static_cast<size_t>(r * q_blocks_ + rb)] = v.im;
+      ws.g[static_cast<size_t>(rb * l_pad_ + r)] = cmul_signed<+1>(y[r], twiddle);
     }
   }
 }
@@ -329,8 +360,8 @@ void FourStep::columns_inverse(int sign, const Sink& out, Workspace& ws) const {
     for (int64_t kb = 0; kb < q_blocks_; ++kb) {
       vd re[kLanes], im[kLanes];
       for (int i = 0; i < kLanes; ++i) {
-        re[i] = ws.g_re[static_cast<size_t>((r0 + i) * q_blocks_ + kb)];
-        im[i] = ws.g_im[static_cast<size_t>((r0 + i) * q_blocks_ + kb)];
+        re[i] = ws.g[static_cast<size_t>(kb * l_pad_ + r0 + i)].re;
+        im[i] = ws.g[static_cast<size_t>(kb * l_pad_ + r0 + i)].im;
       }
       transpose8x8(re);
       transpose8x8(im);

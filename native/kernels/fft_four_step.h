@@ -4,10 +4,14 @@
 // View x as the matrix a[q][r] = x[q·L + r] (Q rows of L contiguous samples). Then, with
 // k = k1 + Q·k2 (k1 < Q, k2 < L) and ω_m = exp(Sign·2πi/m),
 //   X[k1 + Q·k2] = Σ_r ω_L^{r·k2} · ω_n^{r·k1} · Σ_q a[q][r] · ω_Q^{q·k1}.
-//   1. columns: 8 columns r at a time (contiguous loads), a length-Q VerticalFFT over q → k1;
-//      the results are transposed 8×8 into G[r][k1] (the only shuffles of the algorithm);
-//   2. rows: 8 rows k1 at a time (contiguous loads from G), twiddle ω_n^{r·k1}, then the
-//      length-L DFT over r → k2, written to k = k1 + Q·k2, 8 contiguous outputs per k2.
+//   1. columns: a panel of blocks of 8 columns is gathered (contiguous loads along each row, so
+//      the input is read about once), then each block gets a length-Q VerticalFFT over q → k1.
+//      An 8×8 transpose
+//      (the only shuffles of the algorithm) stores the result as G[rb][r], a vector whose lanes
+//      are the rows k1 = 8·rb .. 8·rb+7;
+//   2. rows: row block rb reads its L vectors G[rb][0..L) contiguously, twiddles them by
+//      ω_n^{r·k1}, and takes the length-L DFT over r → k2, written to k = k1 + Q·k2 (8 contiguous
+//      outputs per k2).
 // Step 2 can be pruned: when only a window of X is wanted (resampling keeps the lowest bins), the
 // L-point DFT of each row block is evaluated directly for just the needed outputs, which makes a
 // large prime L (292,000 = 73·4000) cost O(window·L) instead of O(n·L).
@@ -52,6 +56,7 @@ class FourStep {
   void columns_inverse(int sign, const Sink& out, Workspace& ws) const;
 
  private:
+  void store_transposed(const VecC* column_block, int64_t cb, Workspace& ws) const;
   template <int Sign>
   void rows_impl(const Sink& out, Workspace& ws) const;
   template <int Sign>

@@ -65,10 +65,7 @@ void Sink::store_lanes(int64_t idx, const VecC& v, int valid) const {
 }
 
 void Workspace::reserve(const Size& size) {
-  if (g_re.size() < size.g) {
-    g_re.assign(size.g, vd{});
-    g_im.assign(size.g, vd{});
-  }
+  if (g.size() < size.g) g.resize(size.g);
   if (buf.size() < size.line) {
     buf.assign(size.line, zero_vecc());
     scratch.assign(size.line, zero_vecc());

@@ -70,10 +70,10 @@ struct Sink {
 
 // Per-thread buffers of a plan's execution, reused across calls.
 struct Workspace {
-  std::vector<vd> g_re, g_im;          // the four-step intermediate matrix, (L_pad, Q_pad/8) vectors
+  std::vector<VecC> g;                 // the four-step matrix G, (Q_pad/8, L_pad): row block rb, column r
   std::vector<VecC> buf, scratch, out; // one row or column being transformed
   std::vector<VecC> aux;               // generic-butterfly work space
-  std::vector<VecC> columns;           // the input regrouped by column block, (L_pad/8, Q) elements
+  std::vector<VecC> columns;           // a panel of column blocks of the input, (blocks, Q) elements
 
   struct Size {
     size_t g = 0, line = 0, aux = 0, columns = 0;

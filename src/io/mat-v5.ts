@@ -14,9 +14,10 @@
  * "small data element" form, byte count (u16, upper half) + type (u16) with ≤ 4 data bytes in
  * the tag's second word. Data are padded to 8 bytes, except compressed elements.
  */
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { constants as zlibConstants, deflateSync, inflateSync } from 'node:zlib';
 import { InputError } from '../errors.js';
+import { readInputFile } from './read-input-file.js';
 import { temporaryPath } from './atomic.js';
 
 /** Bytes in the MAT-file header. */
@@ -396,16 +397,7 @@ export function parseMatV5(bytes: Uint8Array, sourceName: string): MatV5Variable
  * const [, , data, fs, subs] = readMatV5('song21_Imputed.mat');
  */
 export function readMatV5(path: string): MatV5Variable[] {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(path, undefined, 'file not found');
-    if (code === 'EISDIR') throw new InputError(path, undefined, 'is a directory, not a MATLAB v5 MAT-file');
-    throw err;
-  }
-  return parseMatV5(bytes, path);
+  return parseMatV5(readInputFile(path, 'a MATLAB v5 MAT-file'), path);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@
  * Formats: 16/24/32-bit integer PCM (as [-1, 1), i.e. k / 2^(bits−1)) and 32-bit IEEE float,
  * each also inside WAVE_FORMAT_EXTENSIBLE. Little-endian RIFF only.
  */
-import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
+import { readInputFile } from './read-input-file.js';
 import { expectInteger, expectOneOf } from '../validate.js';
 import { writeFileAtomic } from './atomic.js';
 
@@ -157,16 +157,7 @@ export function parseWav(bytes: Uint8Array, sourceName: string): WavAudio {
  * const song = readWav('audio/21.wav'); // { sampleRate: 44100, channels: [Float32Array], format: 'pcm16' }
  */
 export function readWav(path: string): WavAudio {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(path, undefined, 'file not found');
-    if (code === 'EISDIR') throw new InputError(path, undefined, 'is a directory, not a WAV file');
-    throw err;
-  }
-  return parseWav(bytes, path);
+  return parseWav(readInputFile(path, 'a WAV file'), path);
 }
 
 // ---------------------------------------------------------------------------------------------
