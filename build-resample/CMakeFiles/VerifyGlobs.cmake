@@ -36,6 +36,7 @@ set(OLD_GLOB
   "/work/main/native/kernels/fft_four_step.cpp"
   "/work/main/native/kernels/fft_io.cpp"
   "/work/main/native/kernels/fft_roots.cpp"
+  "/work/main/native/kernels/fft_runtime.cpp"
   "/work/main/native/kernels/fft_vertical.cpp"
   "/work/main/native/kernels/resample.cpp"
   )

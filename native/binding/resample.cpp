@@ -16,6 +16,7 @@
 
 #include "binding/async_task.h"
 #include "binding/modules.h"
+#include "kernels/build_info.h"
 #include "kernels/resample.h"
 
 namespace predann::binding {
@@ -37,24 +38,24 @@ class ResultMemory {
   ResultMemory& operator=(const ResultMemory&) = delete;
   ~ResultMemory() { release(mapping_); }
 
-  // Worker thread: maps `bytes` of zeroed memory.
+  // Worker thread: zeroed memory for the result; large results in 2 MiB-aligned huge pages.
   double* allocate(size_t bytes) {
     bytes_ = bytes;
-#if defined(__linux__)
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
     constexpr size_t kHugePage = size_t{2} << 20;
-    mapping_.bytes = bytes + kHugePage;  // room to start on a huge-page boundary
-    void* p = mmap(nullptr, mapping_.bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) throw std::bad_alloc();
-    mapping_.base = p;
-    const uintptr_t aligned = (reinterpret_cast<uintptr_t>(p) + kHugePage - 1) & ~(kHugePage - 1);
-    data_ = reinterpret_cast<void*>(aligned);
-#ifdef MADV_HUGEPAGE
-    madvise(data_, bytes, MADV_HUGEPAGE);  // advice only: without THP the pages are simply 4 KiB
+    if (bytes >= 2 * kHugePage) {
+      mapping_ = {nullptr, bytes + kHugePage, true};  // room to start on a huge-page boundary
+      void* p = mmap(nullptr, mapping_.bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (p == MAP_FAILED) throw std::bad_alloc();
+      mapping_.base = p;
+      data_ = reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(p) + kHugePage - 1) & ~(kHugePage - 1));
+      madvise(data_, bytes, MADV_HUGEPAGE);  // advice only: without THP the pages are simply 4 KiB
+      return static_cast<double*>(data_);
+    }
 #endif
-#else
-    mapping_.base = data_ = std::calloc(bytes, 1);
-    if (data_ == nullptr) throw std::bad_alloc();
-#endif
+    mapping_ = {std::calloc(bytes, 1), bytes, false};
+    if (mapping_.base == nullptr) throw std::bad_alloc();
+    data_ = mapping_.base;
     return static_cast<double*>(data_);
   }
 
@@ -63,20 +64,24 @@ class ResultMemory {
   Napi::Float64Array to_js(Napi::Env env) {
     const size_t length = bytes_ / sizeof(double);
 #ifndef NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED
+    auto* owned = new Mapping(mapping_);
+    Napi::ArrayBuffer buffer;
     try {
-      Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(
+      buffer = Napi::ArrayBuffer::New(
           env, data_, bytes_,
           [](Napi::Env e, void*, Mapping* mapping) {
             Napi::MemoryManagement::AdjustExternalMemory(e, -static_cast<int64_t>(mapping->bytes));
             release(*mapping);
             delete mapping;
           },
-          new Mapping(mapping_));
-      Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(mapping_.bytes));
-      mapping_ = Mapping{};  // owned by the ArrayBuffer now
-      return Napi::Float64Array::New(env, length, buffer, 0);
+          owned);
     } catch (const Napi::Error&) {
-      // fall through to the copy
+      delete owned;  // external buffers refused: copy below
+    }
+    if (!buffer.IsEmpty()) {
+      mapping_ = Mapping{};  // the ArrayBuffer owns the memory now
+      Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(owned->bytes));
+      return Napi::Float64Array::New(env, length, buffer, 0);
     }
 #endif
     Napi::Float64Array copy = Napi::Float64Array::New(env, length);
@@ -88,15 +93,18 @@ class ResultMemory {
   struct Mapping {
     void* base = nullptr;
     size_t bytes = 0;
+    bool mapped = false;  // mmap (else calloc)
   };
 
   static void release(const Mapping& mapping) {
     if (mapping.base == nullptr) return;
 #if defined(__linux__)
-    munmap(mapping.base, mapping.bytes);
-#else
-    std::free(mapping.base);
+    if (mapping.mapped) {
+      munmap(mapping.base, mapping.bytes);
+      return;
+    }
 #endif
+    std::free(mapping.base);
   }
 
   Mapping mapping_;
@@ -143,18 +151,20 @@ Napi::Value resample_js(const Napi::CallbackInfo& info) {
   if (static_cast<double>(in.channels) * static_cast<double>(num) > static_cast<double>(kMaxElements))
     throw Napi::RangeError::New(env, "channels × num is too large for one Float64Array");
 
+  // OpenMP settings are per thread: take the main thread's, which setNumThreads changes.
+  const int threads = build_info().openmp_max_threads;
   auto result = std::make_shared<ResultMemory>();
   // A non-finite input is a bad value, not a failure: it becomes a RangeError naming the sample.
   auto bad_input = std::make_shared<std::string>();
   return run_async(
       env, "predann.resample",
-      [in, num, reference, result, bad_input] {
+      [in, num, reference, threads, result, bad_input] {
         double* out = result->allocate(static_cast<size_t>(in.channels * num) * sizeof(double));  // (channels, num)
         try {
           if (reference)
-            resample_ref(in, num, out);
+            resample_ref(in, num, out, threads);
           else
-            resample(in, num, out);
+            resample(in, num, out, threads);
         } catch (const std::domain_error& e) {
           *bad_input = e.what();
         }

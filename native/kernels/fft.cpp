@@ -94,7 +94,8 @@ int64_t next_smooth(int64_t n) {
 }
 
 std::shared_ptr<const WindowedDFT> plan_dft(int64_t n, int64_t start, int64_t count, int sign) {
-  if (n < 1) throw std::invalid_argument("plan_dft: length must be at least 1");
+  if (n < 1 || n > std::numeric_limits<int32_t>::max())
+    throw std::invalid_argument("plan_dft: length must be between 1 and 2^31 - 1");
   if (count < 1 || count > n) throw std::invalid_argument("plan_dft: window count must be in 1..n");
   if (sign != -1 && sign != 1) throw std::invalid_argument("plan_dft: sign must be -1 or +1");
   start %= n;

@@ -8,7 +8,8 @@
 //
 // plan_dft chooses, by an operation-count model, between
 //   * FourStep (fft_four_step.h): n = L·Q, vertical mixed-radix FFTs for both factors, rows
-//     pruned to the window when that is cheaper (this handles 292,000 = 73·4000 in O(n log n));
+//     pruned to the window when that is cheaper (292,000 = 146·2000: the prime 73 costs only
+//     O(window·146) in the pruned rows);
 //   * Bluestein (fft_bluestein.h): a chirp-z convolution of length P ≥ n + count − 1 with P
 //     7-smooth, for lengths with a large prime factor (277,999 is prime).
 // Plans are immutable, cached and shared between threads; each thread brings its own Workspace.
@@ -42,7 +43,7 @@ class WindowedDFT {
   int sign_;
 };
 
-// A cached plan. Requires n ≥ 1, 1 ≤ count ≤ n, sign = ±1; start is reduced modulo n.
+// A cached plan. Requires 1 ≤ n < 2^31, 1 ≤ count ≤ n, sign = ±1; start is reduced modulo n.
 std::shared_ptr<const WindowedDFT> plan_dft(int64_t n, int64_t start, int64_t count, int sign);
 
 // Smallest m ≥ n whose prime factors are all 2, 3, 5 or 7.

@@ -61,10 +61,7 @@ double cache_penalty(int64_t length) {
 // The column blocks are transformed a panel at a time: the panel's blocks are gathered in one
 // pass over the rows q (contiguous samples of each row, so the input is read about once in all)
 // into a staging buffer sized to stay in L2 next to the FFT's own buffers.
-#ifndef PANEL_SHIFT
-#define PANEL_SHIFT 19
-#endif
-constexpr size_t kPanelBytes = size_t{1} << PANEL_SHIFT;
+constexpr size_t kPanelBytes = size_t{1} << 19;
 
 int64_t panel_blocks(int64_t q, int64_t blocks) {
   return std::max<int64_t>(1, std::min<int64_t>(blocks, static_cast<int64_t>(kPanelBytes / (q * sizeof(VecC)))));
@@ -297,7 +294,10 @@ void FourStep::pruned_rows(int64_t rb, const Sink& out, Workspace& ws) const {
   const int64_t k1 = rb * kLanes;
   const int32_t* t = classes_.data() + class_offsets_[static_cast<size_t>(rb)];
   const int32_t* end = classes_.data() + class_offsets_[static_cast<size_t>(rb + 1)];
-  constexpr int kGroup = 4;
+#ifndef KGROUP
+#define KGROUP 4
+#endif
+  constexpr int kGroup = KGROUP;
   VecC even[kGroup], odd[kGroup];
   while (t < end) {
     const int g_count = static_cast<int>(std::min<int64_t>(kGroup, end - t));

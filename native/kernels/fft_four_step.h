@@ -13,8 +13,8 @@
 //      ω_n^{r·k1}, and takes the length-L DFT over r → k2, written to k = k1 + Q·k2 (8 contiguous
 //      outputs per k2).
 // Step 2 can be pruned: when only a window of X is wanted (resampling keeps the lowest bins), the
-// L-point DFT of each row block is evaluated directly for just the needed outputs, which makes a
-// large prime L (292,000 = 73·4000) cost O(window·L) instead of O(n·L).
+// L-point DFT of each row block is evaluated directly for just the needed outputs, so that a large
+// prime factor in L (292,000 = 146·2000 = 2·73·2000) costs O(window·L) instead of O(n·L).
 //
 // The inverse four-step (columns_inverse) lets Bluestein's convolution run forward and inverse
 // transforms back to back on G without ever putting the spectrum in natural order.

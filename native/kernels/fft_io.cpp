@@ -69,7 +69,6 @@ void Workspace::reserve(const Size& size) {
   if (buf.size() < size.line) {
     buf.assign(size.line, zero_vecc());
     scratch.assign(size.line, zero_vecc());
-    out.assign(size.line, zero_vecc());
   }
   if (aux.size() < size.aux) aux.assign(size.aux, zero_vecc());
   if (columns.size() < size.columns) columns.resize(size.columns);

@@ -71,7 +71,7 @@ struct Sink {
 // Per-thread buffers of a plan's execution, reused across calls.
 struct Workspace {
   std::vector<VecC> g;                 // the four-step matrix G, (Q_pad/8, L_pad): row block rb, column r
-  std::vector<VecC> buf, scratch, out; // one row or column being transformed
+  std::vector<VecC> buf, scratch;      // one row or column being transformed, and the FFT's other buffer
   std::vector<VecC> aux;               // generic-butterfly work space
   std::vector<VecC> columns;           // a panel of column blocks of the input, (blocks, Q) elements
 

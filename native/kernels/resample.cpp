@@ -11,6 +11,7 @@
 
 #include "kernels/fft.h"
 #include "kernels/fft_roots.h"
+#include "kernels/fft_runtime.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -29,6 +30,9 @@ int max_threads() {
   return 1;
 #endif
 }
+
+// `requested` threads, or what the calling thread's OpenMP settings give when 0.
+int thread_count(int requested) { return requested > 0 ? requested : max_threads(); }
 
 // scipy's copy of the spectrum: bins 0 .. bins−1 of X, the boundary bin scaled when min(num, Nx)
 // is even (doubled when it becomes the output's Nyquist bin, halved when the input's Nyquist
@@ -128,50 +132,6 @@ struct PairBuffers {
   std::vector<double> spectrum_re, spectrum_im;  // inverse input, length num
 };
 
-// Buffers outlive the call: allocating and first-touching megabytes per call costs more than the
-// transforms themselves on VMs where a page fault takes ~20 µs (measured: 37 MB of fresh pages,
-// 170 ms). Callers borrow one and give it back; a pool only grows to the number of concurrent users.
-template <typename T>
-class Pool {
- public:
-  std::unique_ptr<T> acquire() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (free_.empty()) return std::make_unique<T>();
-    std::unique_ptr<T> item = std::move(free_.back());
-    free_.pop_back();
-    return item;
-  }
-  void release(std::unique_ptr<T> item) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    free_.push_back(std::move(item));
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<std::unique_ptr<T>> free_;
-};
-
-template <typename T>
-Pool<T>& pool() {
-  static Pool<T> instance;
-  return instance;
-}
-
-// Borrows a T from its pool for the lifetime of this object.
-template <typename T>
-class Borrowed {
- public:
-  Borrowed() : item_(pool<T>().acquire()) {}
-  ~Borrowed() { pool<T>().release(std::move(item_)); }
-  Borrowed(const Borrowed&) = delete;
-  Borrowed& operator=(const Borrowed&) = delete;
-  T& operator*() { return *item_; }
-  T* operator->() { return item_.get(); }
-
- private:
-  std::unique_ptr<T> item_;
-};
-
 // Channel-major copies of a group of time-major channels.
 struct GroupRows {
   std::vector<float> f32;
@@ -256,19 +216,19 @@ bool all_finite(const double* p, int64_t n) {
 // Resamples channels [first, first + count) whose rows lie at `rows` (row c − first, Nx elements
 // each), in pairs (first must be even). Marks pairs whose output is not finite in `bad`.
 void run_block(const FastPlan& plan, const void* rows, bool f32, int64_t first, int64_t count, int64_t channels,
-               double* out, std::vector<char>& bad) {
+               int threads, double* out, std::vector<char>& bad) {
   const size_t element = f32 ? sizeof(float) : sizeof(double);
   const char* base = static_cast<const char*>(rows);
   const int64_t pairs = (count + 1) / 2;
   std::exception_ptr error;  // exceptions must not leave an OpenMP region: keep the first
   std::mutex error_mutex;
-#pragma omp parallel
+#pragma omp parallel num_threads(threads)
   {
-    std::unique_ptr<Borrowed<PairBuffers>> buffers;  // borrowed on a thread's first pair
+    std::unique_ptr<fft::Borrowed<PairBuffers>> buffers;  // borrowed on a thread's first pair
 #pragma omp for schedule(dynamic, 1)
     for (int64_t p = 0; p < pairs; ++p) {
       try {
-        if (!buffers) buffers = std::make_unique<Borrowed<PairBuffers>>();
+        if (!buffers) buffers = std::make_unique<fft::Borrowed<PairBuffers>>();
         plan.reserve(**buffers);
         const int64_t a = first + 2 * p;
         const bool has_b = a + 1 < channels;
@@ -289,9 +249,9 @@ void run_block(const FastPlan& plan, const void* rows, bool f32, int64_t first, 
 
 // Copies channels [first, first + count) of a time-major (Nx, C) array into channel-major rows.
 template <typename T>
-void gather_channels(const T* x, int64_t nx, int64_t channels, int64_t first, int64_t count, T* rows) {
+void gather_channels(const T* x, int64_t nx, int64_t channels, int64_t first, int64_t count, int threads, T* rows) {
   constexpr int64_t kTile = 256;  // time steps per tile: the tile's cache lines stay in L1/L2
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(threads)
   for (int64_t t0 = 0; t0 < nx; t0 += kTile) {
     const int64_t t1 = std::min(nx, t0 + kTile);
     for (int64_t c = 0; c < count; ++c) {
@@ -303,48 +263,64 @@ void gather_channels(const T* x, int64_t nx, int64_t channels, int64_t first, in
 
 }  // namespace
 
-void resample_ref(const ResampleInput& in, int64_t num, double* out) {
+void resample_ref(const ResampleInput& in, int64_t num, double* out, int threads) {
   validate(in, num);
   for (int64_t c = 0; c < in.channels; ++c) require_finite_channel(in, c);
   const int64_t nx = in.samples;
   const SpectrumCopy copy = spectrum_copy(nx, num);
   const std::vector<cd> forward_roots = root_table(nx), inverse_roots = root_table(num);
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int64_t c = 0; c < in.channels; ++c) {
-    std::vector<double> x(static_cast<size_t>(nx));  // x is (Nx,) for this channel
-    for (int64_t s = 0; s < nx; ++s) x[static_cast<size_t>(s)] = sample_at(in, c, s);
-    std::vector<cd> y = direct_spectrum(x, copy.bins, forward_roots);  // y is (bins,)
-    if (copy.scaled_bin >= 0) y[static_cast<size_t>(copy.scaled_bin)] *= copy.factor;
-    direct_inverse(y, nx, num, inverse_roots, out + c * num);
-  }
+  const int team = thread_count(threads);
+  fft::run_on_openmp_host([&] {
+    std::exception_ptr error;  // exceptions must not leave an OpenMP region: keep the first
+    std::mutex error_mutex;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(team)
+    for (int64_t c = 0; c < in.channels; ++c) {
+      try {
+        std::vector<double> x(static_cast<size_t>(nx));  // x is (Nx,) for this channel
+        for (int64_t s = 0; s < nx; ++s) x[static_cast<size_t>(s)] = sample_at(in, c, s);
+        std::vector<cd> y = direct_spectrum(x, copy.bins, forward_roots);  // y is (bins,)
+        if (copy.scaled_bin >= 0) y[static_cast<size_t>(copy.scaled_bin)] *= copy.factor;
+        direct_inverse(y, nx, num, inverse_roots, out + c * num);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) error = std::current_exception();
+      }
+    }
+    if (error) std::rethrow_exception(error);
+  });
 }
 
-void resample(const ResampleInput& in, int64_t num, double* out) {
+void resample(const ResampleInput& in, int64_t num, double* out, int threads) {
   validate(in, num);
   const FastPlan plan(in.samples, num);
   const bool f32 = in.type == SampleType::float32;
+  const int team = thread_count(threads);
   std::vector<char> bad(static_cast<size_t>((in.channels + 1) / 2), 0);
-  if (!in.time_major) {
-    run_block(plan, in.data, f32, 0, in.channels, in.channels, out, bad);
-  } else {
+  fft::run_on_openmp_host([&] {
+    if (!in.time_major) {
+      run_block(plan, in.data, f32, 0, in.channels, in.channels, team, out, bad);
+      return;
+    }
     // Transpose a group of channels at a time into channel-major rows: each time step's group
     // is one or two cache lines, so the input is read once, and the copy stays small.
-    const int64_t group = std::min<int64_t>(in.channels, std::max(16, 4 * max_threads()) / 2 * 2);
-    Borrowed<GroupRows> rows;
+    const int64_t group = std::min<int64_t>(in.channels, std::max(16, 4 * team) / 2 * 2);
+    fft::Borrowed<GroupRows> rows;
     const size_t size = static_cast<size_t>(group * in.samples);
     if (f32 && rows->f32.size() < size) rows->f32.resize(size);
     if (!f32 && rows->f64.size() < size) rows->f64.resize(size);
     for (int64_t first = 0; first < in.channels; first += group) {
       const int64_t count = std::min(group, in.channels - first);
       if (f32) {
-        gather_channels(static_cast<const float*>(in.data), in.samples, in.channels, first, count, rows->f32.data());
-        run_block(plan, rows->f32.data(), true, first, count, in.channels, out, bad);
+        gather_channels(static_cast<const float*>(in.data), in.samples, in.channels, first, count, team,
+                        rows->f32.data());
+        run_block(plan, rows->f32.data(), true, first, count, in.channels, team, out, bad);
       } else {
-        gather_channels(static_cast<const double*>(in.data), in.samples, in.channels, first, count, rows->f64.data());
-        run_block(plan, rows->f64.data(), false, first, count, in.channels, out, bad);
+        gather_channels(static_cast<const double*>(in.data), in.samples, in.channels, first, count, team,
+                        rows->f64.data());
+        run_block(plan, rows->f64.data(), false, first, count, in.channels, team, out, bad);
       }
     }
-  }
+  });
   // A non-finite input spreads to the whole output of its pair; name the first one exactly.
   for (size_t p = 0; p < bad.size(); ++p) {
     if (!bad[p]) continue;

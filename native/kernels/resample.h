@@ -34,8 +34,10 @@ struct ResampleInput {
 
 // out is (channels, num), float64. Throws std::invalid_argument for bad shapes and
 // std::domain_error naming the channel and sample of the first non-finite input value.
-void resample_ref(const ResampleInput& in, int64_t num, double* out);
-void resample(const ResampleInput& in, int64_t num, double* out);
+// `threads`: OpenMP threads; 0 takes omp_get_max_threads() of the calling thread (the binding
+// passes the main thread's value, which setNumThreads changes).
+void resample_ref(const ResampleInput& in, int64_t num, double* out, int threads = 0);
+void resample(const ResampleInput& in, int64_t num, double* out, int threads = 0);
 
 // The fast engine's plans for this shape, e.g.
 // "forward 292000: four-step 73x4000 (pruned rows); inverse 36500: four-step 73x500".

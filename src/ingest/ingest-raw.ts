@@ -5,8 +5,8 @@
  *   length = int(audio_length / 44100 · fs); the slice onset : onset + length − 1 (one sample short,
  *            as the official code), row 129 (the all-zero reference) dropped
  *   EEG    = scipy.signal.resample(slice, int(samples / 8), axis=1), stored as float32
- * X is read in hyperslabs of a few channels over the song's time range, so a multi-GB file never
- * sits in memory: peak memory is about one channel group of float64 plus one output recording.
+ * X is read in hyperslabs over the song's time range only, so a multi-GB file never sits in
+ * memory: peak memory is one song's slice in the stored precision plus its resampled output.
  */
 import { InputError } from '../errors.js';
 import { MatV73Reader } from '../io/mat-v73.js';
@@ -72,7 +72,7 @@ export async function locateSongs(
 }
 
 /** Throws on the first NaN/Inf of a time-major (samples × channels) block, naming where it is. */
-function checkFinite(block: Float32Array | Float64Array, channels: number, where: { file: string; firstChannel: number; firstSample: number }): void {
+function checkFinite(block: Float32Array | Float64Array, channels: number, where: { file: string; firstSample: number }): void {
   for (let i = 0; i < block.length; i++) {
     if (!Number.isFinite(block[i])) {
       const t = Math.floor(i / channels);
@@ -80,36 +80,50 @@ function checkFinite(block: Float32Array | Float64Array, channels: number, where
       throw new InputError(
         where.file,
         'X',
-        `non-finite value ${block[i]} at channel ${where.firstChannel + c + 1}, sample ${where.firstSample + t}`,
+        `non-finite value ${block[i]} at channel ${c + 1}, sample ${where.firstSample + t}`,
       );
     }
   }
 }
 
+/** MATLAB columns (time points) per hyperslab read: whole rows, the fastest pattern for h5wasm. */
+const READ_BLOCK_COLUMNS = 4096;
+
 /**
- * Reads one song's EEG, channel group by channel group, and resamples it to 125 Hz.
- * Returns (128, samples) channel-major float32.
+ * Reads songs' EEG and resamples them to 125 Hz. Each slice is read as whole-row hyperslabs of a
+ * few thousand time points (h5wasm reads full rows several times faster than a few channels over
+ * the whole song) into one time-major buffer in the stored precision, which the resampling kernel
+ * takes as it is (no transpose). The buffer is kept for the next song: first touches of fresh
+ * 100-MB arrays cost more than the copies themselves on some machines.
  */
-export async function readRawSong(
-  loc: RawSongLocation,
-  options: { channelGroup: number; engine: ResampleEngine },
-): Promise<Float32Array> {
-  const out = new Float32Array(eegChannels * loc.samples); // (128, samples)
-  const reader = await MatV73Reader.open(loc.file.path);
-  try {
-    for (let c0 = 0; c0 < eegChannels; c0 += options.channelGroup) {
-      const c1 = Math.min(eegChannels, c0 + options.channelGroup);
-      // block is (sourceSamples, c1 − c0): MATLAB columns are time points
-      const block = reader.readColumns('X', loc.onset, loc.onset + loc.sourceSamples, c0, c1);
-      checkFinite(block, c1 - c0, { file: loc.file.path, firstChannel: c0, firstSample: loc.onset });
-      const y = await resample(block, { channels: c1 - c0, samples: loc.sourceSamples }, loc.samples, {
-        timeMajor: true,
-        engine: options.engine,
-      });
-      out.set(y, c0 * loc.samples); // float64 → float32, as the official `EEG.astype(np.float32)`
+export class RawSongReader {
+  private buffer: Float32Array | Float64Array | undefined;
+
+  constructor(private readonly engine: ResampleEngine) {}
+
+  /** One song as (128, samples) channel-major float32, as the official `EEG.astype(np.float32)`. */
+  async read(loc: RawSongLocation): Promise<Float32Array> {
+    const reader = await MatV73Reader.open(loc.file.path);
+    let slice: Float32Array | Float64Array | undefined; // (sourceSamples, 129) time-major
+    try {
+      for (let t0 = 0; t0 < loc.sourceSamples; t0 += READ_BLOCK_COLUMNS) {
+        const t1 = Math.min(loc.sourceSamples, t0 + READ_BLOCK_COLUMNS);
+        const block = reader.readColumns('X', loc.onset + t0, loc.onset + t1, 0, rawRows);
+        checkFinite(block, rawRows, { file: loc.file.path, firstSample: loc.onset + t0 });
+        slice ??= this.scratch(block instanceof Float32Array, loc.sourceSamples * rawRows);
+        slice.set(block, t0 * rawRows);
+      }
+    } finally {
+      reader.close();
     }
-  } finally {
-    reader.close();
+    // The zero reference row is resampled along (1/129 of the work) and dropped here.
+    const y = await resample(slice!, { channels: rawRows, samples: loc.sourceSamples }, loc.samples, { timeMajor: true, engine: this.engine });
+    return new Float32Array(y.subarray(0, eegChannels * loc.samples));
   }
-  return out;
+
+  private scratch(single: boolean, length: number): Float32Array | Float64Array {
+    const fits = this.buffer && this.buffer instanceof Float32Array === single && this.buffer.length >= length;
+    if (!fits) this.buffer = single ? new Float32Array(length) : new Float64Array(length);
+    return this.buffer!.subarray(0, length);
+  }
 }

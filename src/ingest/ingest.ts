@@ -16,7 +16,7 @@ import { audioSampleRate, downsampleFactor, eegChannels, rawSampleRate, songByTr
 import { packageVersion } from '../version.js';
 import type { ResampleEngine } from '../dsp/resample.js';
 import { findAudioFiles, findCleanFiles, findRawFiles, type AudioFile, type RawFile } from './source-files.js';
-import { locateSongs, readRawSong, type RawSongLocation } from './ingest-raw.js';
+import { locateSongs, RawSongReader, type RawSongLocation } from './ingest-raw.js';
 import { CLEAN_FS, readCleanSong } from './ingest-clean.js';
 
 export interface IngestOptions {
@@ -30,8 +30,6 @@ export interface IngestOptions {
   songs?: number[];
   /** Subjects to keep; default every subject found. */
   subjects?: number[];
-  /** Channels per hyperslab read of X (memory ∝ this). */
-  channelGroup?: number;
   engine?: ResampleEngine;
   onProgress?: (done: number, total: number, label: string) => void;
   onWarning?: (message: string) => void;
@@ -53,9 +51,15 @@ interface SongAudio {
   file: AudioFile;
   /** Samples the official code calls audio_length (the slice keeps one fewer). */
   length: number;
+  /** The song as written to the data set. */
+  entry: SongEntry;
 }
 
-function loadSongAudio(input: string, songs: readonly number[]): Map<number, SongAudio> {
+/**
+ * Reads each song's WAV once: finds its length and writes audio/<song>.wav into the data set,
+ * the first length − 1 samples as float32, as the official `ExtractAUDIO`.
+ */
+function ingestSongAudio(input: string, songs: readonly number[], dir: string): Map<number, SongAudio> {
   const files = new Map(findAudioFiles(input).map((f) => [f.song, f]));
   const out = new Map<number, SongAudio>();
   for (const song of songs) {
@@ -63,19 +67,13 @@ function loadSongAudio(input: string, songs: readonly number[]): Map<number, Son
     if (!file) throw new InputError(join(input, 'audio'), undefined, `no WAV file for song ${song} (expected ${songByTrigger(song).audioFile} or ${song}.wav)`);
     const wav = readWav(file.path);
     if (wav.sampleRate !== audioSampleRate) throw new InputError(file.path, 'sample rate', `is ${wav.sampleRate} Hz, expected ${audioSampleRate}`);
-    out.set(song, { file, length: audioLength(song, wav.channels[0]?.length ?? 0) });
+    const length = audioLength(song, wav.channels[0].length);
+    const channels = wav.channels.map((c) => c.subarray(0, length - 1));
+    const rel = `audio/${song}.wav`;
+    writeWav(join(dir, rel), { sampleRate: wav.sampleRate, channels, format: 'float32' });
+    out.set(song, { file, length, entry: { song, audio: rel, sampleRate: wav.sampleRate, frames: length - 1, channels: channels.length } });
   }
   return out;
-}
-
-/** Writes audio/<song>.wav: the song's first length − 1 samples as float32, as `ExtractAUDIO`. */
-function writeSongAudio(dir: string, song: number, audio: SongAudio): SongEntry {
-  const wav = readWav(audio.file.path);
-  const frames = audio.length - 1;
-  const channels = wav.channels.map((c) => c.subarray(0, frames));
-  const rel = `audio/${song}.wav`;
-  writeWav(join(dir, rel), { sampleRate: wav.sampleRate, channels, format: 'float32' });
-  return { song, audio: rel, sampleRate: wav.sampleRate, frames, channels: channels.length };
 }
 
 async function describeSources(paths: string[]): Promise<SourceFile[]> {
@@ -119,12 +117,12 @@ function checkNoDuplicates(locations: RawSongLocation[]): void {
   }
 }
 
-async function ingestRawSources(options: Required<Pick<IngestOptions, 'input' | 'channelGroup' | 'engine'>> & IngestOptions, dir: string, songs: readonly number[]) {
+async function ingestRawSources(options: Required<Pick<IngestOptions, 'input' | 'engine'>> & IngestOptions, dir: string, songs: readonly number[]) {
   const warn = options.onWarning ?? (() => {});
   let files = findRawFiles(options.input);
   if (options.subjects) files = files.filter((f) => options.subjects!.includes(f.subject));
   if (files.length === 0) throw new InputError(options.input, undefined, 'no raw EEG files (*.mat) found in raw/ or the directory itself');
-  const audio = loadSongAudio(options.input, songs);
+  const audio = ingestSongAudio(options.input, songs, dir);
   const eegLengthOf = (song: number) => Math.floor((audio.get(song)!.length / audioSampleRate) * rawSampleRate);
 
   const located: RawSongLocation[] = [];
@@ -135,10 +133,11 @@ async function ingestRawSources(options: Required<Pick<IngestOptions, 'input' | 
   kept.sort((a, b) => a.subject - b.subject || a.song - b.song);
 
   const recordings: RecordingEntry[] = [];
+  const songReader = new RawSongReader(options.engine);
   const writer = await EegArrowWriter.create(join(dir, 'eeg.arrow'));
   try {
     for (const [i, loc] of kept.entries()) {
-      const data = await readRawSong(loc, { channelGroup: options.channelGroup, engine: options.engine });
+      const data = await songReader.read(loc);
       const fs = rawSampleRate / downsampleFactor;
       await writer.append({ subject: loc.subject, song: loc.song, fs, channels: eegChannels, samples: loc.samples, data });
       recordings.push({ subject: loc.subject, song: loc.song, batch: i, channels: eegChannels, samples: loc.samples, fs, source: loc.file.name, sourceOnset: loc.onset, sourceSamples: loc.sourceSamples });
@@ -149,7 +148,7 @@ async function ingestRawSources(options: Required<Pick<IngestOptions, 'input' | 
     await writer.abort();
     throw err;
   }
-  const songEntries = songs.map((s) => writeSongAudio(dir, s, audio.get(s)!));
+  const songEntries = songs.map((s) => audio.get(s)!.entry);
   const sources = [...files.map((f) => f.path), ...songs.map((s) => audio.get(s)!.file.path)];
   return { recordings, skipped, songEntries, sources, sourceFs: rawSampleRate, channels: eegChannels };
 }
@@ -157,7 +156,7 @@ async function ingestRawSources(options: Required<Pick<IngestOptions, 'input' | 
 async function ingestCleanSources(options: IngestOptions, dir: string, songs: readonly number[]) {
   const files = findCleanFiles(options.input).filter((f) => songs.includes(f.song));
   if (files.length === 0) throw new InputError(options.input, undefined, 'no cleaned files (song<T>_Imputed.mat) found in clean/ or the directory itself');
-  const audio = loadSongAudio(options.input, songs);
+  const audio = ingestSongAudio(options.input, songs, dir);
   const all = files.flatMap((f) => readCleanSong(f).map((r) => ({ ...r, source: f.name })));
   const bySubject = new Map<number, number[]>();
   for (const r of all) bySubject.set(r.subject, [...(bySubject.get(r.subject) ?? []), r.song]);
@@ -183,7 +182,7 @@ async function ingestCleanSources(options: IngestOptions, dir: string, songs: re
     await writer.abort();
     throw err;
   }
-  const songEntries = songs.map((s) => writeSongAudio(dir, s, audio.get(s)!));
+  const songEntries = songs.map((s) => audio.get(s)!.entry);
   const sources = [...files.map((f) => f.path), ...songs.map((s) => audio.get(s)!.file.path)];
   return { recordings, skipped, songEntries, sources, sourceFs: CLEAN_FS, channels: kept[0]?.channels ?? 0 };
 }
@@ -199,7 +198,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const t0 = performance.now();
   const songs = options.songs ?? [...songTriggers];
   const source = options.source ?? 'raw';
-  const opts = { channelGroup: 32, engine: 'fast' as ResampleEngine, ...options };
+  const opts = { engine: 'fast' as ResampleEngine, ...options };
   const manifest = await withAtomicOutput(options.out, async (dir) => {
     mkdirSync(join(dir, 'audio'), { recursive: true });
     const r = source === 'raw' ? await ingestRawSources(opts, dir, songs) : await ingestCleanSources(opts, dir, songs);

@@ -96,17 +96,19 @@ function interleaved(bytes: Uint8Array, start: number, count: number, Type: Int1
   return new Type(new Uint8Array(bytes.subarray(start, start + count * Type.BYTES_PER_ELEMENT)).buffer); // one aligned copy
 }
 
-/** Splits interleaved samples into channels, multiplying by `scale`. */
-function deinterleave(samples: ArrayLike<number>, channels: number, frames: number, scale: number): Float32Array[] {
+/**
+ * Splits interleaved samples into channels, multiplying by `scale`. The samples are first
+ * converted to float32 by the typed-array constructor (native code), so the loops below only
+ * ever see Float32Array: one element type keeps them monomorphic and fast.
+ */
+function deinterleave(samples: Int16Array | Int32Array | Float32Array, channels: number, frames: number, scale: number): Float32Array[] {
+  const all = new Float32Array(samples.subarray(0, frames * channels));
+  if (scale !== 1) for (let i = 0; i < all.length; i++) all[i] *= scale;
+  if (channels === 1) return [all];
   const out = Array.from({ length: channels }, () => new Float32Array(frames));
-  if (channels === 1) {
-    const mono = out[0];
-    for (let i = 0; i < frames; i++) mono[i] = samples[i] * scale;
-    return out;
-  }
   for (let c = 0; c < channels; c++) {
     const channel = out[c];
-    for (let i = 0, j = c; i < frames; i++, j += channels) channel[i] = samples[j] * scale;
+    for (let i = 0, j = c; i < frames; i++, j += channels) channel[i] = all[j];
   }
   return out;
 }
@@ -203,14 +205,27 @@ function encodeSamples(target: Uint8Array, dataStart: number, channels: Float32A
     }
     return;
   }
-  const Type = format === 'pcm16' ? Int16Array : format === 'pcm32' ? Int32Array : Float32Array;
-  const samples = new Type(frames * n); // interleaved, then copied in (the data start need not be aligned)
-  const q = format === 'float32' ? (x: number) => x : quantizer(BITS[format]);
+  const inter = interleave(channels, frames);
+  if (format === 'float32') {
+    target.set(new Uint8Array(inter.buffer, inter.byteOffset, inter.byteLength), dataStart);
+    return;
+  }
+  const samples = format === 'pcm16' ? new Int16Array(frames * n) : new Int32Array(frames * n);
+  const q = quantizer(BITS[format]);
+  for (let i = 0; i < inter.length; i++) samples[i] = q(inter[i]);
+  target.set(new Uint8Array(samples.buffer), dataStart); // the data start need not be aligned
+}
+
+/** Channels → one interleaved Float32Array (the channel itself when there is one). */
+function interleave(channels: Float32Array[], frames: number): Float32Array {
+  const n = channels.length;
+  if (n === 1) return channels[0].subarray(0, frames);
+  const out = new Float32Array(frames * n);
   for (let c = 0; c < n; c++) {
     const channel = channels[c];
-    for (let i = 0, j = c; i < frames; i++, j += n) samples[j] = q(channel[i]);
+    for (let i = 0, j = c; i < frames; i++, j += n) out[j] = channel[i];
   }
-  target.set(new Uint8Array(samples.buffer), dataStart);
+  return out;
 }
 
 /**
