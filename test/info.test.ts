@@ -22,4 +22,12 @@ test('setNumThreads rejects a non-integer with a RangeError', () => {
   assert.throws(() => native.setNumThreads(0.5), (e: Error) => e instanceof RangeError && /threads/.test(e.message));
 });
 
+test('setNumThreads is one process-wide setting that buildInfo reports', () => {
+  const before = native.buildInfo().openmpThreads;
+  native.setNumThreads(1);
+  assert.is(native.buildInfo().openmpThreads, 1);
+  native.setNumThreads(before);
+  assert.is(native.buildInfo().openmpThreads, before);
+});
+
 test.run();

@@ -6,9 +6,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -16,7 +19,7 @@
 
 #include "binding/async_task.h"
 #include "binding/modules.h"
-#include "kernels/build_info.h"
+#include "kernels/parallel.h"
 #include "kernels/resample.h"
 
 namespace predann::binding {
@@ -26,90 +29,129 @@ namespace {
 // Largest count the typed arrays may hold here (2^53 keeps channel·sample products exact).
 constexpr int64_t kMaxElements = int64_t{1} << 53;
 
-// The result's memory, in transparent huge pages where the kernel offers them. A fresh
-// Float64Array is 4 KiB zero pages that fault in one at a time as the kernel writes them; on the
-// VMs measured here a fault costs 5–20 µs, so the 37 MB output of one recording cost 50–170 ms
-// of faults (more than the resampling), against 7 ms with 2 MiB pages. The memory then becomes
-// the JS ArrayBuffer itself (no copy), unmapped by its finalizer.
-class ResultMemory {
- public:
-  ResultMemory() = default;
-  ResultMemory(const ResultMemory&) = delete;
-  ResultMemory& operator=(const ResultMemory&) = delete;
-  ~ResultMemory() { release(mapping_); }
+// Result memory. A fresh Float64Array is 4 KiB zero pages that fault in one at a time as the
+// kernel writes them, and on the VMs measured here a fault costs 5–20 µs: the 37 MB output of one
+// recording cost 50–170 ms of faults, more than the resampling. So results of 2 MiB and more live
+// in 2 MiB-aligned transparent-huge-page mappings (7 ms to fault in 37 MB), and the mappings of
+// results that JS has collected (64 KiB and more) are kept, two at most, for the next result of
+// the same size (no faults at all).
+// The memory becomes the JS ArrayBuffer itself, with no copy.
+struct Block {
+  void* base = nullptr;  // what was allocated, `length` bytes
+  size_t length = 0;
+  void* data = nullptr;  // the result, `bytes` bytes inside it
+  size_t bytes = 0;
+  bool mapped = false;   // mmap (else calloc)
+};
 
-  // Worker thread: zeroed memory for the result; large results in 2 MiB-aligned huge pages.
-  double* allocate(size_t bytes) {
-    bytes_ = bytes;
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    constexpr size_t kHugePage = size_t{2} << 20;
-    if (bytes >= 2 * kHugePage) {
-      mapping_ = {nullptr, bytes + kHugePage, true};  // room to start on a huge-page boundary
-      void* p = mmap(nullptr, mapping_.bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      if (p == MAP_FAILED) throw std::bad_alloc();
-      mapping_.base = p;
-      data_ = reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(p) + kHugePage - 1) & ~(kHugePage - 1));
-      madvise(data_, bytes, MADV_HUGEPAGE);  // advice only: without THP the pages are simply 4 KiB
-      return static_cast<double*>(data_);
-    }
-#endif
-    mapping_ = {std::calloc(bytes, 1), bytes, false};
-    if (mapping_.base == nullptr) throw std::bad_alloc();
-    data_ = mapping_.base;
-    return static_cast<double*>(data_);
+constexpr size_t kHugePage = size_t{2} << 20;
+constexpr size_t kCachedBytes = size_t{64} << 10;  // smaller results come from calloc
+
+void free_block(const Block& block) {
+  if (block.base == nullptr) return;
+#if defined(__linux__)
+  if (block.mapped) {
+    munmap(block.base, block.length);
+    return;
   }
-
-  // Main thread: hands the memory to a Float64Array. Where external buffers are not allowed
-  // (a sandboxed V8), the result is copied into an ordinary one instead.
-  Napi::Float64Array to_js(Napi::Env env) {
-    const size_t length = bytes_ / sizeof(double);
-#ifndef NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED
-    auto* owned = new Mapping(mapping_);
-    Napi::ArrayBuffer buffer;
-    try {
-      buffer = Napi::ArrayBuffer::New(
-          env, data_, bytes_,
-          [](Napi::Env e, void*, Mapping* mapping) {
-            Napi::MemoryManagement::AdjustExternalMemory(e, -static_cast<int64_t>(mapping->bytes));
-            release(*mapping);
-            delete mapping;
-          },
-          owned);
-    } catch (const Napi::Error&) {
-      delete owned;  // external buffers refused: copy below
-    }
-    if (!buffer.IsEmpty()) {
-      mapping_ = Mapping{};  // the ArrayBuffer owns the memory now
-      Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(owned->bytes));
-      return Napi::Float64Array::New(env, length, buffer, 0);
-    }
 #endif
-    Napi::Float64Array copy = Napi::Float64Array::New(env, length);
-    std::memcpy(copy.Data(), data_, bytes_);
-    return copy;
+  std::free(block.base);
+}
+
+class BlockCache {
+ public:
+  // A kept block of exactly `bytes`, or an empty one.
+  Block take(size_t bytes) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (size_t i = 0; i < kept_.size(); ++i) {
+      if (kept_[i].bytes != bytes) continue;
+      const Block block = kept_[i];
+      kept_.erase(kept_.begin() + static_cast<std::ptrdiff_t>(i));
+      return block;
+    }
+    return {};
+  }
+  // Keeps a mapped block (the oldest kept one is freed beyond two); frees anything else.
+  void give(const Block& block) {
+    if (!block.mapped) return free_block(block);
+    std::lock_guard<std::mutex> lock(mutex_);
+    kept_.push_back(block);
+    if (kept_.size() > 2) {
+      free_block(kept_.front());
+      kept_.erase(kept_.begin());
+    }
+  }
+  static BlockCache& instance() {
+    static BlockCache* cache = new BlockCache();  // never destroyed: finalizers may run at exit
+    return *cache;
   }
 
  private:
-  struct Mapping {
-    void* base = nullptr;
-    size_t bytes = 0;
-    bool mapped = false;  // mmap (else calloc)
-  };
+  std::mutex mutex_;
+  std::vector<Block> kept_;
+};
 
-  static void release(const Mapping& mapping) {
-    if (mapping.base == nullptr) return;
-#if defined(__linux__)
-    if (mapping.mapped) {
-      munmap(mapping.base, mapping.bytes);
-      return;
+// Worker thread: memory for a result of `bytes` (not necessarily zeroed: the kernels write all of it).
+Block allocate_block(size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (bytes >= kCachedBytes) {
+    Block block = BlockCache::instance().take(bytes);
+    if (block.base != nullptr) return block;
+    const bool huge = bytes >= kHugePage;
+    block.length = bytes + (huge ? kHugePage : 0);  // room to start on a huge-page boundary
+    block.base = mmap(nullptr, block.length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (block.base == MAP_FAILED) throw std::bad_alloc();
+    block.data = block.base;
+    if (huge) {
+      block.data = reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(block.base) + kHugePage - 1) & ~(kHugePage - 1));
+      madvise(block.data, bytes, MADV_HUGEPAGE);  // advice only: without THP the pages are simply 4 KiB
     }
-#endif
-    std::free(mapping.base);
+    block.bytes = bytes;
+    block.mapped = true;
+    return block;
   }
+#endif
+  Block block;
+  block.base = block.data = std::calloc(bytes, 1);
+  if (block.base == nullptr) throw std::bad_alloc();
+  block.length = block.bytes = bytes;
+  return block;
+}
 
-  Mapping mapping_;
-  void* data_ = nullptr;
-  size_t bytes_ = 0;
+// Main thread: the block as a Float64Array that owns it. Where external buffers are not allowed
+// (a sandboxed V8), the result is copied into an ordinary array and the block freed.
+Napi::Float64Array block_to_js(Napi::Env env, const Block& block) {
+  const size_t length = block.bytes / sizeof(double);
+#ifndef NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED
+  auto* owned = new Block(block);
+  Napi::ArrayBuffer buffer;
+  try {
+    buffer = Napi::ArrayBuffer::New(
+        env, block.data, block.bytes,
+        [](Napi::Env e, void*, Block* b) {
+          Napi::MemoryManagement::AdjustExternalMemory(e, -static_cast<int64_t>(b->length));
+          BlockCache::instance().give(*b);
+          delete b;
+        },
+        owned);
+  } catch (const Napi::Error&) {
+    delete owned;  // external buffers refused: copy below
+  }
+  if (!buffer.IsEmpty()) {  // the ArrayBuffer owns the block from here on
+    Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(block.length));
+    return Napi::Float64Array::New(env, length, buffer, 0);
+  }
+#endif
+  Napi::Float64Array copy = Napi::Float64Array::New(env, length);
+  std::memcpy(copy.Data(), block.data, block.bytes);
+  free_block(block);
+  return copy;
+}
+
+// The block of one call, freed unless handed to JS.
+struct ResultBlock {
+  Block block;
+  ~ResultBlock() { free_block(block); }
 };
 
 ResampleInput input_arg(const Napi::CallbackInfo& info) {
@@ -152,14 +194,15 @@ Napi::Value resample_js(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(env, "channels × num is too large for one Float64Array");
 
   // OpenMP settings are per thread: take the main thread's, which setNumThreads changes.
-  const int threads = build_info().openmp_max_threads;
-  auto result = std::make_shared<ResultMemory>();
+  const int threads = thread_count();
+  auto result = std::make_shared<ResultBlock>();
   // A non-finite input is a bad value, not a failure: it becomes a RangeError naming the sample.
   auto bad_input = std::make_shared<std::string>();
   return run_async(
       env, "predann.resample",
       [in, num, reference, threads, result, bad_input] {
-        double* out = result->allocate(static_cast<size_t>(in.channels * num) * sizeof(double));  // (channels, num)
+        result->block = allocate_block(static_cast<size_t>(in.channels * num) * sizeof(double));
+        double* out = static_cast<double*>(result->block.data);  // (channels, num)
         try {
           if (reference)
             resample_ref(in, num, out, threads);
@@ -171,7 +214,7 @@ Napi::Value resample_js(const Napi::CallbackInfo& info) {
       },
       [result, bad_input](Napi::Env env) -> Napi::Value {
         if (!bad_input->empty()) throw Napi::RangeError::New(env, *bad_input);
-        return result->to_js(env);
+        return block_to_js(env, std::exchange(result->block, Block{}));
       },
       {info[0]});
 }

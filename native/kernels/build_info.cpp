@@ -1,8 +1,6 @@
 #include "kernels/build_info.h"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include "kernels/parallel.h"
 
 namespace predann {
 
@@ -29,7 +27,7 @@ BuildInfo build_info() {
   info.simd = simd_level();
 #ifdef _OPENMP
   info.openmp = true;
-  info.openmp_max_threads = omp_get_max_threads();
+  info.openmp_max_threads = thread_count();
 #endif
 #ifdef PREDANN_WITH_CUDA
   info.cuda_compiled = true;
@@ -38,12 +36,6 @@ BuildInfo build_info() {
   return info;
 }
 
-void set_num_threads(int n) {
-#ifdef _OPENMP
-  if (n > 0) omp_set_num_threads(n);
-#else
-  (void)n;
-#endif
-}
+void set_num_threads(int n) { set_thread_count(n); }
 
 }  // namespace predann

@@ -11,14 +11,14 @@ struct BuildInfo {
   std::string build_type;     // CMake build type
   std::string simd;           // widest SIMD level enabled at compile time
   bool openmp = false;        // compiled with OpenMP
-  int openmp_max_threads = 1; // omp_get_max_threads() now (honours OMP_NUM_THREADS)
+  int openmp_max_threads = 1; // threads the kernels use now (OMP_NUM_THREADS until set)
   bool cuda_compiled = false; // CUDA kernels compiled into the addon
   std::string cuda_compiler;  // nvcc version when compiled
 };
 
 BuildInfo build_info();
 
-// Sets the OpenMP thread count for later parallel regions (no-op without OpenMP).
+// Sets the thread count of every later kernel call (see kernels/parallel.h).
 void set_num_threads(int n);
 
 }  // namespace predann

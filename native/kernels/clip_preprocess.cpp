@@ -9,6 +9,7 @@
 //                        three std::nth_element calls and ~15 µs for a float64 std::sort.
 //                        Channels longer than kNetworkMaxLength use std::nth_element instead.
 #include "kernels/clip_preprocess.h"
+#include "kernels/parallel.h"
 
 #include <algorithm>
 #include <climits>
@@ -232,14 +233,6 @@ class FirstNonFinite {
   int64_t sample_ = 0;
 };
 
-int thread_count() {
-#ifdef _OPENMP
-  return omp_get_max_threads();
-#else
-  return 1;
-#endif
-}
-
 int thread_id() {
 #ifdef _OPENMP
   return omp_get_thread_num();
@@ -330,20 +323,24 @@ void clip_preprocess(const ClipBatch& b, const ClipPreprocessParams& p, const Cl
   if (n > kNetworkMaxLength) {
     // Scratch is allocated before the parallel region: nothing inside it may throw.
     std::vector<uint32_t> scratch(static_cast<size_t>(threads) * static_cast<size_t>(n));
+    run_on_openmp_host([&] {
 #pragma omp parallel for schedule(dynamic, 4) num_threads(threads)
-    for (int64_t task = 0; task < tasks; ++task) {
-      process_long_channel(b, p, out, ranks, task, scratch.data() + thread_id() * n, failure);
-    }
+      for (int64_t task = 0; task < tasks; ++task) {
+        process_long_channel(b, p, out, ranks, task, scratch.data() + thread_id() * n, failure);
+      }
+    });
   } else {
     const std::vector<Comparator> network = selection_network(n, ranks);
     std::vector<LaneRow> scratch(static_cast<size_t>(threads) * static_cast<size_t>(n));
     const int64_t groups = (tasks + kLanes - 1) / kLanes;
+    run_on_openmp_host([&] {
 #pragma omp parallel for schedule(static) num_threads(threads)
-    for (int64_t g = 0; g < groups; ++g) {
-      const int64_t first = g * kLanes;
-      const int lanes = static_cast<int>(std::min<int64_t>(kLanes, tasks - first));
-      process_group(b, p, out, ranks, network, first, lanes, scratch.data() + thread_id() * n, failure);
-    }
+      for (int64_t g = 0; g < groups; ++g) {
+        const int64_t first = g * kLanes;
+        const int lanes = static_cast<int>(std::min<int64_t>(kLanes, tasks - first));
+        process_group(b, p, out, ranks, network, first, lanes, scratch.data() + thread_id() * n, failure);
+      }
+    });
   }
   failure.throw_if_any(b);
 }

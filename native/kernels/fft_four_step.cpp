@@ -241,45 +241,10 @@ void FourStep::load_row_block(int64_t rb, Workspace& ws) const {
   }
 }
 
-namespace {
-
-// G output classes t of the symmetric L-point DFT at once (G independent accumulator chains keep
-// both FMA pipes busy; one class alone is bound by the FMA latency):
-//   even[g] = a_0 (+ (−1)^t·a_{L/2}) + Σ_j cos(2πjt/L)·s_j,   odd[g] = Σ_j sin(2πjt/L)·d_j.
-template <int G>
-inline void symmetric_sums(const VecC* a, const VecC* sums, const VecC* diffs, int64_t l, const int32_t* classes,
-                           const double* cos_l, const double* sin_l, VecC* even_out, VecC* odd_out) {
-  const int64_t h = (l - 1) / 2;
-  // Local copies: through the pointers the compiler would have to assume aliasing and keep
-  // every accumulator in memory.
-  VecC even[G], odd[G];
-  int64_t t[G], m[G];  // m = (j·t) mod L, stepped without division
-  for (int g = 0; g < G; ++g) {
-    t[g] = classes[g];
-    even[g] = a[0];
-    if (l % 2 == 0) even[g] += a[l / 2] * ((t[g] & 1) ? -1.0 : 1.0);
-    odd[g] = zero_vecc();
-    m[g] = 0;
-  }
-  for (int64_t j = 1; j <= h; ++j) {
-    const VecC s = sums[j - 1], d = diffs[j - 1];
-    for (int g = 0; g < G; ++g) {
-      m[g] += t[g];
-      if (m[g] >= l) m[g] -= l;
-      even[g] = even[g] + s * cos_l[m[g]];
-      odd[g] = odd[g] + d * sin_l[m[g]];
-    }
-  }
-  for (int g = 0; g < G; ++g) {
-    even_out[g] = even[g];
-    odd_out[g] = odd[g];
-  }
-}
-
-}  // namespace
-
-// The L-point DFT of the row block, evaluated only for its needed classes {t, L−t}:
-// b_t = even + Sign·i·odd, b_{L−t} = even − Sign·i·odd.
+// The L-point DFT of the row block, evaluated only for its needed classes {t, L−t} with the
+// symmetric form (see fft_butterflies.h): with s_j = a_j + a_{L−j}, d_j = a_j − a_{L−j},
+//   even = a_0 (+ (−1)^t·a_{L/2} when L is even) + Σ_j cos(2πjt/L)·s_j,   odd = Σ_j sin(2πjt/L)·d_j,
+//   b_t = even + Sign·i·odd,   b_{L−t} = even − Sign·i·odd.
 template <int Sign>
 void FourStep::pruned_rows(int64_t rb, const Sink& out, Workspace& ws) const {
   const VecC* a = ws.buf.data();
@@ -292,27 +257,21 @@ void FourStep::pruned_rows(int64_t rb, const Sink& out, Workspace& ws) const {
   }
   const int valid = static_cast<int>(std::min<int64_t>(kLanes, q_ - rb * kLanes));
   const int64_t k1 = rb * kLanes;
-  const int32_t* t = classes_.data() + class_offsets_[static_cast<size_t>(rb)];
-  const int32_t* end = classes_.data() + class_offsets_[static_cast<size_t>(rb + 1)];
-#ifndef KGROUP
-#define KGROUP 4
-#endif
-  constexpr int kGroup = KGROUP;
-  VecC even[kGroup], odd[kGroup];
-  while (t < end) {
-    const int g_count = static_cast<int>(std::min<int64_t>(kGroup, end - t));
-    if (g_count == kGroup)
-      symmetric_sums<kGroup>(a, sums, diffs, l_, t, row_cos_.data(), row_sin_.data(), even, odd);
-    else
-      for (int g = 0; g < g_count; ++g)
-        symmetric_sums<1>(a, sums, diffs, l_, t + g, row_cos_.data(), row_sin_.data(), even + g, odd + g);
-    for (int g = 0; g < g_count; ++g) {
-      const int64_t tg = t[g];
-      const VecC rotated = mul_sign_i<Sign>(odd[g]);
-      out.store8(k1 + q_ * tg, even[g] + rotated, valid);
-      if (tg != 0 && l_ - tg != tg) out.store8(k1 + q_ * (l_ - tg), even[g] - rotated, valid);
+  for (int64_t c = class_offsets_[static_cast<size_t>(rb)]; c < class_offsets_[static_cast<size_t>(rb + 1)]; ++c) {
+    const int64_t t = classes_[static_cast<size_t>(c)];
+    VecC even = a[0];
+    if (l_ % 2 == 0) even += a[l_ / 2] * ((t & 1) ? -1.0 : 1.0);
+    VecC odd = zero_vecc();
+    int64_t m = 0;  // (j·t) mod L, stepped without division
+    for (int64_t j = 1; j <= h; ++j) {
+      m += t;
+      if (m >= l_) m -= l_;
+      even = even + sums[j - 1] * row_cos_[static_cast<size_t>(m)];
+      odd = odd + diffs[j - 1] * row_sin_[static_cast<size_t>(m)];
     }
-    t += g_count;
+    const VecC rotated = mul_sign_i<Sign>(odd);
+    out.store8(k1 + q_ * t, even + rotated, valid);
+    if (t != 0 && l_ - t != t) out.store8(k1 + q_ * (l_ - t), even - rotated, valid);
   }
 }
 

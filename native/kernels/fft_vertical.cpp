@@ -36,14 +36,18 @@ std::vector<int> VerticalFFT::radices(int64_t n) {
   return out;
 }
 
+namespace {
+
 // Vector flops per element of one pass of radix p, twiddle multiplications included.
-static double pass_cost(int p) {
+double pass_cost(int p) {
   if (p == 2) return 2.0 + 3.0;
   if (p == 4) return 4.0 + 4.5;
   if (p == 8) return 6.5 + 5.25;
   const double h = (p - 1) / 2.0;
   return (6.0 * (p - 1) + 8.0 * h * h + 4.0 * h) / p + 6.0 * (p - 1) / p;
 }
+
+}  // namespace
 
 double VerticalFFT::cost(int64_t n) {
   double per_element = 1.0;  // loads and stores even when n = 1

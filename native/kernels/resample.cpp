@@ -12,6 +12,7 @@
 #include "kernels/fft.h"
 #include "kernels/fft_roots.h"
 #include "kernels/fft_runtime.h"
+#include "kernels/parallel.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -270,7 +271,7 @@ void resample_ref(const ResampleInput& in, int64_t num, double* out, int threads
   const SpectrumCopy copy = spectrum_copy(nx, num);
   const std::vector<cd> forward_roots = root_table(nx), inverse_roots = root_table(num);
   const int team = thread_count(threads);
-  fft::run_on_openmp_host([&] {
+  run_on_openmp_host([&] {
     std::exception_ptr error;  // exceptions must not leave an OpenMP region: keep the first
     std::mutex error_mutex;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(team)
@@ -296,7 +297,7 @@ void resample(const ResampleInput& in, int64_t num, double* out, int threads) {
   const bool f32 = in.type == SampleType::float32;
   const int team = thread_count(threads);
   std::vector<char> bad(static_cast<size_t>((in.channels + 1) / 2), 0);
-  fft::run_on_openmp_host([&] {
+  run_on_openmp_host([&] {
     if (!in.time_major) {
       run_block(plan, in.data, f32, 0, in.channels, in.channels, team, out, bad);
       return;

@@ -1,12 +1,18 @@
-// fft_runtime: see fft_runtime.h.
-#include "kernels/fft_runtime.h"
+// parallel: see parallel.h.
+#include "kernels/parallel.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <exception>
+#include <mutex>
 #include <thread>
 #include <utility>
 
-namespace predann::fft {
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace predann {
 
 namespace {
 
@@ -59,4 +65,27 @@ void run_on_openmp_host(const std::function<void()>& job) {
   host->run(job);
 }
 
-}  // namespace predann::fft
+namespace {
+
+int initial_thread_count() {
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+std::atomic<int> g_threads{0};  // 0: not set yet
+
+}  // namespace
+
+int thread_count() {
+  const int n = g_threads.load(std::memory_order_relaxed);
+  return n > 0 ? n : initial_thread_count();
+}
+
+void set_thread_count(int n) {
+  if (n > 0) g_threads.store(n, std::memory_order_relaxed);
+}
+
+}  // namespace predann
