@@ -52,11 +52,14 @@ async function preprocessValidation(dataset: Dataset, validation: readonly Chunk
   const t0 = performance.now();
   let items = 0;
   let done = 0;
+  let output: Float32Array | undefined; // reused: fresh 100-MB arrays cost more than the work
   for (const refs of byRecording.values()) {
     const recording = await dataset.recording(refs[0].subject, refs[0].song);
     const starts = refs.flatMap((ref) => validationWindows(ref, { crop: 'center' }).map((w) => w.eegStart));
-    const { output } = await preprocessCrops(recording, starts, clipSamples);
-    items += output.length / (recording.channels * paddedClipSamples);
+    const size = starts.length * recording.channels * paddedClipSamples;
+    if (!output || output.length < size) output = new Float32Array(size);
+    await preprocessCrops(recording, starts, clipSamples, { output: output.subarray(0, size) });
+    items += starts.length;
     onProgress?.(++done, byRecording.size);
   }
   const wallSeconds = (performance.now() - t0) / 1000;
