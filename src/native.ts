@@ -59,3 +59,21 @@ function loadAddon(): Binding {
 }
 
 export const native: Binding = loadAddon();
+
+/**
+ * Awaits a native call; a failure gets the stack of `site` (an Error made at the caller's line
+ * before the call) instead of none, so an error from a worker thread points at user code.
+ *
+ * @example
+ * return withCallerStack(new Error(), () => native.resample(x, channels, samples, num, false, 'fast'));
+ */
+export async function withCallerStack<T>(site: Error, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof Error && site.stack) {
+      error.stack = `${error.name}: ${error.message}\n${site.stack.split('\n').slice(1).join('\n')}`;
+    }
+    throw error;
+  }
+}

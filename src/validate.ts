@@ -3,8 +3,11 @@
  * `Expected integer between 1 and 8 for order but received 0.5 of type number`.
  * TypeError for a wrong type, RangeError for an out-of-range value.
  */
-function received(value: unknown): string {
-  return `${typeof value === 'string' ? JSON.stringify(value) : String(value)} of type ${typeof value}`;
+/** How a received value is shown in messages: `0.5 of type number`, `a value of type Float64Array`. */
+export function received(value: unknown): string {
+  const type = value === null ? 'null' : ArrayBuffer.isView(value) ? value.constructor.name : typeof value;
+  const shown = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'object' && value !== null ? '' : String(value);
+  return shown ? `${shown} of type ${type}` : `a value of type ${type}`;
 }
 
 export function expectInteger(name: string, value: unknown, min = -Infinity, max = Infinity): number {
@@ -40,4 +43,12 @@ export function expectLength(name: string, array: ArrayLike<number>, expected: n
   if (array.length !== expected) {
     throw new RangeError(`Expected ${expected} elements for ${name} but received ${array.length}`);
   }
+}
+
+export function expectObject(name: string, value: unknown): void {
+  if (value === null || typeof value !== 'object') throw new TypeError(`Expected object for ${name} but received ${received(value)}`);
+}
+
+export function expectFloat32Array(name: string, value: unknown): asserts value is Float32Array {
+  if (!(value instanceof Float32Array)) throw new TypeError(`Expected Float32Array for ${name} but received ${received(value)}`);
 }

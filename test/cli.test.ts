@@ -30,9 +30,14 @@ test('usage errors exit 2, bad input exits 3 with the file named', () => {
   const unknown = predann('frobnicate');
   assert.is(unknown.code, 2);
   assert.match(unknown.stderr, /predann: /);
-  const missing = predann('ingest', '--input', '/nonexistent/predann-input', '--out', '/tmp/predann-never-written');
-  assert.is(missing.code, 3, missing.stderr);
-  assert.match(missing.stderr, /\/nonexistent\/predann-input: no raw EEG files/);
+  const { dir, cleanup } = tempDir();
+  try {
+    const missing = predann('ingest', '--input', join(dir, 'no-such-input'), '--out', join(dir, 'out'));
+    assert.is(missing.code, 3, missing.stderr);
+    assert.ok(missing.stderr.includes(`${join(dir, 'no-such-input')}: no raw EEG files`), missing.stderr);
+  } finally {
+    cleanup();
+  }
 });
 
 test('info --json is machine-readable', () => {

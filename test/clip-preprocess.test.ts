@@ -3,6 +3,7 @@
 // TypeScript model below restates (float64 sort, numpy 'linear' percentiles, one float32 rounding).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { seededUniform } from './helpers.js';
 import { native } from '../src/native.js';
 import { preprocessClips, preprocessCrops, type ClipPreprocessResult } from '../src/data/clip-preprocess.js';
 
@@ -11,17 +12,7 @@ const gpu = native.buildInfo().cudaDevices.length > 0;
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/** mulberry32: a small seeded generator, so that every run checks the same inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededUniform;
 
 type Kind = 'noise' | 'ties' | 'constant' | 'iqr-zero' | 'tiny' | 'spiky' | 'signed-zeros';
 const kinds: Kind[] = ['noise', 'ties', 'constant', 'iqr-zero', 'tiny', 'spiky', 'signed-zeros'];

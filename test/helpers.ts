@@ -3,6 +3,7 @@
  * Golden tests read PREDANN_GOLDEN_DIR (default ../shared/golden beside the project root).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as assert from 'uvu/assert';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,4 +74,29 @@ export function maxAbs(a: ArrayLike<number>): number {
 export function tempDir(prefix = 'predann-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Asserts that `call` throws an instance of `cls` whose message equals `message` (or matches it). */
+export function assertThrows(call: () => unknown, cls: new (...args: any[]) => Error, message: string | RegExp): void {
+  try {
+    call();
+  } catch (err) {
+    assert.instance(err, cls, `expected ${cls.name}, got ${String(err)}`);
+    if (typeof message === 'string') assert.is((err as Error).message, message);
+    else assert.match((err as Error).message, message);
+    return;
+  }
+  assert.unreachable(`expected ${cls.name}: ${String(message)}`);
+}
+
+/** mulberry32: a small seeded generator of uniforms in [0, 1), so every run checks the same inputs. */
+export function seededUniform(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

@@ -5,21 +5,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InputError } from '../src/errors.js';
 import { matFileHeader, matlabDateText, parseMatV5, readMatV5, writeMatV5, type MatV5Value, type MatV5Variable } from '../src/io/mat-v5.js';
-import { tempDir } from './helpers.js';
+import { tempDir, assertThrows } from './helpers.js';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
-
-function assertThrows(call: () => unknown, cls: new (...args: any[]) => Error, message: string | RegExp): void {
-  try {
-    call();
-  } catch (err) {
-    assert.instance(err, cls, `expected ${cls.name}, got ${String(err)}`);
-    if (typeof message === 'string') assert.is((err as Error).message, message);
-    else assert.match((err as Error).message, message);
-    return;
-  }
-  assert.unreachable(`expected ${cls.name}: ${String(message)}`);
-}
 
 const num = (matlabClass: string, dims: number[], values: number[]): MatV5Value => ({
   kind: 'numeric',

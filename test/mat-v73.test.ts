@@ -5,24 +5,11 @@ import * as assert from 'uvu/assert';
 import { InputError } from '../src/errors.js';
 import { MatV73Reader, MatV73Writer, type MatCellValue } from '../src/io/mat-v73.js';
 import { matFileHeader } from '../src/io/mat-v5.js';
-import { tempDir } from './helpers.js';
+import { tempDir, assertThrows } from './helpers.js';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 
 /** Asserts that `call` throws an instance of `cls` whose message equals `message` (or matches it). */
-function assertThrows(call: () => unknown, cls: new (...args: any[]) => Error, message: string | RegExp): void {
-  try {
-    call();
-  } catch (err) {
-    assert.instance(err, cls, `expected ${cls.name}, got ${String(err)}`);
-    const text = (err as Error).message;
-    if (typeof message === 'string') assert.is(text, message);
-    else assert.match(text, message);
-    return;
-  }
-  assert.unreachable(`expected ${cls.name}: ${String(message)}`);
-}
-
 async function assertRejects(call: () => Promise<unknown>, cls: new (...args: any[]) => Error, message: string | RegExp): Promise<void> {
   let error: unknown;
   try {

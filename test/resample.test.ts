@@ -6,22 +6,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { native } from '../src/native.js';
 import { describeResamplePlan, resample, type ResampleEngine } from '../src/dsp/resample.js';
-import { assertClose, maxAbs } from './helpers.js';
+import { assertClose, maxAbs, seededUniform } from './helpers.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/** mulberry32: a seeded generator, so that a failure can be reproduced. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededUniform;
 
 /** (channels, samples) EEG-like data: an offset, a slow wave and noise per channel. */
 function randomSignal(channels: number, samples: number, seed: number): Float64Array {

@@ -4,21 +4,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InputError } from '../src/errors.js';
 import { parseWav, readWav, writeWav, type WavAudio, type WavFormat } from '../src/io/wav.js';
-import { tempDir } from './helpers.js';
+import { tempDir, assertThrows } from './helpers.js';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
-
-function assertThrows(call: () => unknown, cls: new (...args: any[]) => Error, message: string | RegExp): void {
-  try {
-    call();
-  } catch (err) {
-    assert.instance(err, cls, `expected ${cls.name}, got ${String(err)}`);
-    if (typeof message === 'string') assert.is((err as Error).message, message);
-    else assert.match((err as Error).message, message);
-    return;
-  }
-  assert.unreachable(`expected ${cls.name}: ${String(message)}`);
-}
 
 const f32 = (...values: number[]) => Float32Array.from(values);
 

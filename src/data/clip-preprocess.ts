@@ -5,8 +5,8 @@
  * 375 → 729 samples. Bit-exact to the golden reference (case b); runs in the native addon on
  * the CPU (OpenMP) or the GPU.
  */
-import { native } from '../native.js';
-import { expectInteger, expectLength, expectNumber, expectOneOf } from '../validate.js';
+import { native, withCallerStack } from '../native.js';
+import { expectFloat32Array, expectInteger, expectLength, expectNumber, expectObject, expectOneOf, received } from '../validate.js';
 
 /**
  * Which implementation runs: `'fast'` (CPU, selection network + OpenMP), `'reference'` (CPU,
@@ -124,7 +124,7 @@ export async function preprocessCrops(
 /** Checks every start (an integer with the crop inside the recording) and copies them for the addon. */
 function cropStarts(starts: ArrayLike<number>, length: number, samples: number): Float64Array {
   if (starts === null || typeof starts !== 'object' || typeof starts.length !== 'number') {
-    throw new TypeError(`Expected an array of numbers for starts but received ${describe(starts)}`);
+    throw new TypeError(`Expected an array of numbers for starts but received ${received(starts)}`);
   }
   const out = new Float64Array(starts.length);
   for (let k = 0; k < starts.length; k++) {
@@ -147,10 +147,10 @@ function resolveOptions(options: ClipPreprocessOptions, rows: number, length: nu
   const clamp = expectNumber('options.clamp', options.clamp ?? 20);
   // The clamp is applied in float32: a value that rounds to 0 would zero every output.
   if (!(Math.fround(clamp) > 0)) {
-    throw new RangeError(`Expected positive number for options.clamp but received ${describe(clamp)}`);
+    throw new RangeError(`Expected positive number for options.clamp but received ${received(clamp)}`);
   }
   const stats = options.stats ?? false;
-  if (typeof stats !== 'boolean') throw new TypeError(`Expected boolean for options.stats but received ${describe(stats)}`);
+  if (typeof stats !== 'boolean') throw new TypeError(`Expected boolean for options.stats but received ${received(stats)}`);
   const padLeft = expectInteger('options.padLeft', options.padLeft ?? 177, 0, 2 ** 30);
   const padRight = expectInteger('options.padRight', options.padRight ?? 177, 0, 2 ** 30);
   const output = options.output;
@@ -164,30 +164,4 @@ function resolveOptions(options: ClipPreprocessOptions, rows: number, length: nu
 
 function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
   return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
-}
-
-/** Awaits a native call; a failure gets the stack of `site`, the caller's line, instead of none. */
-async function withCallerStack<T>(site: Error, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof Error && site.stack) {
-      error.stack = `${error.name}: ${error.message}\n${site.stack.split('\n').slice(1).join('\n')}`;
-    }
-    throw error;
-  }
-}
-
-function expectFloat32Array(name: string, value: unknown): asserts value is Float32Array {
-  if (!(value instanceof Float32Array)) throw new TypeError(`Expected Float32Array for ${name} but received ${describe(value)}`);
-}
-
-function expectObject(name: string, value: unknown): void {
-  if (value === null || typeof value !== 'object') throw new TypeError(`Expected object for ${name} but received ${describe(value)}`);
-}
-
-function describe(value: unknown): string {
-  const type = value === null ? 'null' : ArrayBuffer.isView(value) ? value.constructor.name : typeof value;
-  const shown = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'object' && value !== null ? '' : String(value);
-  return shown ? `${shown} of type ${type}` : `a value of type ${type}`;
 }

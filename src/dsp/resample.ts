@@ -7,8 +7,8 @@
  *
  * Runs in the native addon, off the event loop, in float64 whatever the input type.
  */
-import { native } from '../native.js';
-import { expectInteger, expectLength, expectOneOf } from '../validate.js';
+import { native, withCallerStack } from '../native.js';
+import { expectInteger, expectLength, expectObject, expectOneOf, received } from '../validate.js';
 
 /**
  * `'fast'`: windowed mixed-radix / Bluestein FFTs, two channels per complex transform, OpenMP over
@@ -48,7 +48,7 @@ export async function resample(
   options: ResampleOptions = {},
 ): Promise<Float64Array> {
   if (!(x instanceof Float32Array || x instanceof Float64Array)) {
-    throw new TypeError(`Expected Float32Array or Float64Array for x but received ${describe(x)}`);
+    throw new TypeError(`Expected Float32Array or Float64Array for x but received ${received(x)}`);
   }
   expectObject('shape', shape);
   const channels = expectInteger('shape.channels', shape.channels, 1, maxElements);
@@ -61,7 +61,7 @@ export async function resample(
   expectObject('options', options);
   const timeMajor = options.timeMajor ?? false;
   if (typeof timeMajor !== 'boolean') {
-    throw new TypeError(`Expected boolean for options.timeMajor but received ${describe(timeMajor)}`);
+    throw new TypeError(`Expected boolean for options.timeMajor but received ${received(timeMajor)}`);
   }
   const engine = expectOneOf('options.engine', options.engine ?? 'fast', resampleEngines);
   return withCallerStack(new Error(), () => native.resample(x, channels, samples, num, timeMajor, engine));
@@ -79,28 +79,4 @@ export function describeResamplePlan(samples: number, num: number): string {
   expectInteger('samples', samples, 1, maxElements);
   expectInteger('num', num, 1, maxElements);
   return native.resampleDescribe(samples, num);
-}
-
-/** Awaits a native call; a failure gets the stack of `site`, the caller's line, instead of none. */
-async function withCallerStack<T>(site: Error, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof Error && site.stack) {
-      error.stack = `${error.name}: ${error.message}\n${site.stack.split('\n').slice(1).join('\n')}`;
-    }
-    throw error;
-  }
-}
-
-function expectObject(name: string, value: unknown): void {
-  if (value === null || typeof value !== 'object') {
-    throw new TypeError(`Expected object for ${name} but received ${describe(value)}`);
-  }
-}
-
-function describe(value: unknown): string {
-  const type = value === null ? 'null' : ArrayBuffer.isView(value) ? value.constructor.name : typeof value;
-  const shown = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'object' && value !== null ? '' : String(value);
-  return shown ? `${shown} of type ${type}` : `a value of type ${type}`;
 }

@@ -5,7 +5,7 @@
  * inputs give byte-identical files (no timestamps, deterministic order).
  */
 import { mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { withAtomicOutput, writeFileAtomic } from '../io/atomic.js';
 import { sha256File } from '../io/file-hash.js';
@@ -78,33 +78,55 @@ function ingestSongAudio(input: string, songs: readonly number[], dir: string): 
 
 async function describeSources(paths: string[]): Promise<SourceFile[]> {
   const out: SourceFile[] = [];
-  for (const p of paths) out.push({ name: p.split('/').pop()!, bytes: statSync(p).size, sha256: await sha256File(p) });
+  for (const p of paths) out.push({ name: basename(p), bytes: statSync(p).size, sha256: await sha256File(p) });
   return out;
 }
 
-/** Subjects lacking any requested song are skipped whole (with a warning), as the split needs every song. */
-function dropIncompleteSubjects(
-  locations: RawSongLocation[],
-  subjects: number[],
-  songs: readonly number[],
-  files: RawFile[],
-  warn: (m: string) => void,
-): { kept: RawSongLocation[]; skipped: SkippedRecording[] } {
+/** One subject × song found in the sources, not yet read. */
+interface PlannedRecording {
+  subject: number;
+  song: number;
+  /** Manifest fields of this recording (all but `batch`). */
+  entry: Omit<RecordingEntry, 'batch'>;
+  /** Reads the EEG: (channels, samples) channel-major float32. */
+  load(): Promise<Float32Array>;
+}
+
+/**
+ * Subjects lacking any requested song are skipped whole, with a warning, since the splits need
+ * every song of a subject; the rest come back sorted by subject, then song (the batch order).
+ */
+function completeSubjects(planned: PlannedRecording[], subjects: number[], songs: readonly number[], whereMissing: (subject: number) => string, warn: (m: string) => void) {
   const skipped: SkippedRecording[] = [];
-  const incomplete = new Set<number>();
   for (const subject of subjects) {
-    const have = new Set(locations.filter((l) => l.subject === subject).map((l) => l.song));
-    for (const song of songs.filter((s) => !have.has(s))) {
-      incomplete.add(subject);
-      const names = files.filter((f) => f.subject === subject).map((f) => f.name);
-      skipped.push({ subject, song, reason: `no trigger ${song} in ${names.join(', ')}; subject skipped` });
-    }
-  }
-  for (const subject of incomplete) {
-    const missing = skipped.filter((s) => s.subject === subject).map((s) => s.song);
+    const have = new Set(planned.filter((p) => p.subject === subject).map((p) => p.song));
+    const missing = songs.filter((s) => !have.has(s));
+    if (missing.length === 0) continue;
+    for (const song of missing) skipped.push({ subject, song, reason: `no song ${song} in ${whereMissing(subject)}; subject skipped` });
     warn(`subject ${subject} lacks song(s) ${missing.join(', ')}: skipped`);
   }
-  return { kept: locations.filter((l) => !incomplete.has(l.subject)), skipped };
+  const dropped = new Set(skipped.map((s) => s.subject));
+  const kept = planned.filter((p) => !dropped.has(p.subject)).sort((a, b) => a.subject - b.subject || a.song - b.song);
+  return { kept, skipped };
+}
+
+/** Reads and appends every kept recording to eeg.arrow; nothing is left behind on failure. */
+async function writeEeg(dir: string, kept: PlannedRecording[], onProgress: IngestOptions['onProgress']): Promise<RecordingEntry[]> {
+  const recordings: RecordingEntry[] = [];
+  const writer = await EegArrowWriter.create(join(dir, 'eeg.arrow'));
+  try {
+    for (const [batch, p] of kept.entries()) {
+      const { subject, song, fs, channels, samples } = p.entry;
+      await writer.append({ subject, song, fs, channels, samples, data: await p.load() });
+      recordings.push({ ...p.entry, batch });
+      onProgress?.(batch + 1, kept.length, `S${subject} song ${song}`);
+    }
+    await writer.close();
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+  return recordings;
 }
 
 function checkNoDuplicates(locations: RawSongLocation[]): void {
@@ -117,74 +139,61 @@ function checkNoDuplicates(locations: RawSongLocation[]): void {
   }
 }
 
-async function ingestRawSources(options: Required<Pick<IngestOptions, 'input' | 'engine'>> & IngestOptions, dir: string, songs: readonly number[]) {
-  const warn = options.onWarning ?? (() => {});
-  let files = findRawFiles(options.input);
-  if (options.subjects) files = files.filter((f) => options.subjects!.includes(f.subject));
-  if (files.length === 0) throw new InputError(options.input, undefined, 'no raw EEG files (*.mat) found in raw/ or the directory itself');
-  const audio = ingestSongAudio(options.input, songs, dir);
-  const eegLengthOf = (song: number) => Math.floor((audio.get(song)!.length / audioSampleRate) * rawSampleRate);
+interface SourcePlan {
+  planned: PlannedRecording[];
+  audio: Map<number, SongAudio>;
+  subjects: number[];
+  whereMissing: (subject: number) => string;
+  sources: string[];
+  sourceFs: number;
+}
 
+/** Raw v7.3 files: locate every song by its triggers (reading only fs, X's shape and DIN_1). */
+async function planRaw(input: string, dir: string, songs: readonly number[], engine: ResampleEngine, subjects?: number[]): Promise<SourcePlan> {
+  const files = findRawFiles(input).filter((f) => !subjects || subjects.includes(f.subject));
+  if (files.length === 0) throw new InputError(input, undefined, 'no raw EEG files (*.mat) found in raw/ or the directory itself');
+  const audio = ingestSongAudio(input, songs, dir);
+  const eegLengthOf = (song: number) => Math.floor((audio.get(song)!.length / audioSampleRate) * rawSampleRate);
   const located: RawSongLocation[] = [];
   for (const f of files) located.push(...(await locateSongs(f, songs, eegLengthOf)));
   checkNoDuplicates(located);
-  const subjects = [...new Set(files.map((f) => f.subject))].sort((a, b) => a - b);
-  const { kept, skipped } = dropIncompleteSubjects(located, subjects, songs, files, warn);
-  kept.sort((a, b) => a.subject - b.subject || a.song - b.song);
-
-  const recordings: RecordingEntry[] = [];
-  const songReader = new RawSongReader(options.engine);
-  const writer = await EegArrowWriter.create(join(dir, 'eeg.arrow'));
-  try {
-    for (const [i, loc] of kept.entries()) {
-      const data = await songReader.read(loc);
-      const fs = rawSampleRate / downsampleFactor;
-      await writer.append({ subject: loc.subject, song: loc.song, fs, channels: eegChannels, samples: loc.samples, data });
-      recordings.push({ subject: loc.subject, song: loc.song, batch: i, channels: eegChannels, samples: loc.samples, fs, source: loc.file.name, sourceOnset: loc.onset, sourceSamples: loc.sourceSamples });
-      options.onProgress?.(i + 1, kept.length, `S${loc.subject} song ${loc.song}`);
-    }
-    await writer.close();
-  } catch (err) {
-    await writer.abort();
-    throw err;
-  }
-  const songEntries = songs.map((s) => audio.get(s)!.entry);
-  const sources = [...files.map((f) => f.path), ...songs.map((s) => audio.get(s)!.file.path)];
-  return { recordings, skipped, songEntries, sources, sourceFs: rawSampleRate, channels: eegChannels };
+  const reader = new RawSongReader(engine);
+  const fs = rawSampleRate / downsampleFactor;
+  return {
+    audio,
+    planned: located.map((loc) => ({
+      subject: loc.subject,
+      song: loc.song,
+      entry: { subject: loc.subject, song: loc.song, channels: eegChannels, samples: loc.samples, fs, source: loc.file.name, sourceOnset: loc.onset, sourceSamples: loc.sourceSamples },
+      load: () => reader.read(loc),
+    })),
+    subjects: [...new Set(files.map((f) => f.subject))].sort((a, b) => a - b),
+    whereMissing: (subject) => files.filter((f) => f.subject === subject).map((f) => f.name).join(', '),
+    sources: files.map((f) => f.path),
+    sourceFs: rawSampleRate,
+  };
 }
 
-async function ingestCleanSources(options: IngestOptions, dir: string, songs: readonly number[]) {
-  const files = findCleanFiles(options.input).filter((f) => songs.includes(f.song));
-  if (files.length === 0) throw new InputError(options.input, undefined, 'no cleaned files (song<T>_Imputed.mat) found in clean/ or the directory itself');
-  const audio = ingestSongAudio(options.input, songs, dir);
+/** The cleaned release: one v5 file per song holds every subject (read whole, 125 Hz already). */
+function planClean(input: string, dir: string, songs: readonly number[], subjects?: number[]): SourcePlan {
+  const files = findCleanFiles(input).filter((f) => songs.includes(f.song));
+  if (files.length === 0) throw new InputError(input, undefined, 'no cleaned files (song<T>_Imputed.mat) found in clean/ or the directory itself');
+  const audio = ingestSongAudio(input, songs, dir);
   const all = files.flatMap((f) => readCleanSong(f).map((r) => ({ ...r, source: f.name })));
-  const bySubject = new Map<number, number[]>();
-  for (const r of all) bySubject.set(r.subject, [...(bySubject.get(r.subject) ?? []), r.song]);
-  const skipped: SkippedRecording[] = [];
-  for (const [subject, have] of bySubject) {
-    for (const song of songs.filter((s) => !have.includes(s))) skipped.push({ subject, song, reason: `not in any cleaned file; subject skipped` });
-  }
-  const dropped = new Set(skipped.map((s) => s.subject));
-  for (const s of dropped) options.onWarning?.(`subject ${s} lacks song(s) ${skipped.filter((k) => k.subject === s).map((k) => k.song).join(', ')}: skipped`);
-  const kept = all
-    .filter((r) => !dropped.has(r.subject) && (!options.subjects || options.subjects.includes(r.subject)))
-    .sort((a, b) => a.subject - b.subject || a.song - b.song);
-  const recordings: RecordingEntry[] = [];
-  const writer = await EegArrowWriter.create(join(dir, 'eeg.arrow'));
-  try {
-    for (const [i, r] of kept.entries()) {
-      await writer.append({ subject: r.subject, song: r.song, fs: CLEAN_FS, channels: r.channels, samples: r.samples, data: r.data });
-      recordings.push({ subject: r.subject, song: r.song, batch: i, channels: r.channels, samples: r.samples, fs: CLEAN_FS, source: r.source });
-      options.onProgress?.(i + 1, kept.length, `S${r.subject} song ${r.song}`);
-    }
-    await writer.close();
-  } catch (err) {
-    await writer.abort();
-    throw err;
-  }
-  const songEntries = songs.map((s) => audio.get(s)!.entry);
-  const sources = [...files.map((f) => f.path), ...songs.map((s) => audio.get(s)!.file.path)];
-  return { recordings, skipped, songEntries, sources, sourceFs: CLEAN_FS, channels: kept[0]?.channels ?? 0 };
+  const wanted = all.filter((r) => !subjects || subjects.includes(r.subject));
+  return {
+    audio,
+    planned: wanted.map((r) => ({
+      subject: r.subject,
+      song: r.song,
+      entry: { subject: r.subject, song: r.song, channels: r.channels, samples: r.samples, fs: CLEAN_FS, source: r.source },
+      load: async () => r.data,
+    })),
+    subjects: [...new Set(wanted.map((r) => r.subject))].sort((a, b) => a - b),
+    whereMissing: () => 'any cleaned file',
+    sources: files.map((f) => f.path),
+    sourceFs: CLEAN_FS,
+  };
 }
 
 /**
@@ -198,27 +207,30 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const t0 = performance.now();
   const songs = options.songs ?? [...songTriggers];
   const source = options.source ?? 'raw';
-  const opts = { engine: 'fast' as ResampleEngine, ...options };
+  const engine = options.engine ?? 'fast';
   const manifest = await withAtomicOutput(options.out, async (dir) => {
     mkdirSync(join(dir, 'audio'), { recursive: true });
-    const r = source === 'raw' ? await ingestRawSources(opts, dir, songs) : await ingestCleanSources(opts, dir, songs);
-    if (r.recordings.length === 0) throw new InputError(options.input, undefined, 'no complete subject left to ingest');
+    const plan = source === 'raw' ? await planRaw(options.input, dir, songs, engine, options.subjects) : planClean(options.input, dir, songs, options.subjects);
+    const { audio } = plan;
+    const { kept, skipped } = completeSubjects(plan.planned, plan.subjects, songs, plan.whereMissing, options.onWarning ?? (() => {}));
+    if (kept.length === 0) throw new InputError(options.input, undefined, 'no complete subject left to ingest');
+    const recordings = await writeEeg(dir, kept, options.onProgress);
     const manifest: DatasetManifest = {
       format: 'predann-dataset',
       formatVersion: 1,
       predannVersion: packageVersion,
-      source: { kind: source, files: await describeSources(r.sources) },
+      source: { kind: source, files: await describeSources([...plan.sources, ...songs.map((s) => audio.get(s)!.file.path)]) },
       parameters: {
-        fs: source === 'raw' ? rawSampleRate / downsampleFactor : CLEAN_FS,
-        sourceFs: r.sourceFs,
-        channels: r.channels,
+        fs: recordings[0].fs,
+        sourceFs: plan.sourceFs,
+        channels: recordings[0].channels,
         resample: source === 'raw' ? 'scipy.signal.resample' : null,
         filter: null,
         onsetRule: 'onset(128 after song trigger) - 1 s; slice length int(audio_length/44100*fs) - 1',
       },
-      recordings: r.recordings,
-      songs: r.songEntries,
-      skipped: r.skipped,
+      recordings,
+      songs: songs.map((s) => audio.get(s)!.entry),
+      skipped,
     };
     writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     return manifest;

@@ -4,8 +4,8 @@ The official mat_to_pkl.py steps, done with h5py + scipy on the same raw v7.3 fi
   onset = onset(128 event after the song trigger) - 1000; slice onset : onset + int(len/44100*1000) - 1;
   drop row 129; scipy.signal.resample(float64, int(T/8), axis=1); astype(float32).
 Usage (Debian's python3-h5py and python3-scipy, run with /usr/bin/python3):
-  node test/crosscheck/dump-recording.mjs DATASET SUBJECT SONG > /tmp/ours.f32
-  /usr/bin/python3 test/crosscheck/ingest_vs_scipy.py RAW.mat SONG AUDIO_FRAMES /tmp/ours.f32
+  node test/crosscheck/dump-recording.mjs DATASET SUBJECT SONG > ours.f32
+  /usr/bin/python3 test/crosscheck/ingest_vs_scipy.py RAW.mat SONG AUDIO_FRAMES ours.f32
 """
 import re
 import sys
