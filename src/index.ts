@@ -38,5 +38,5 @@ export { resample, type ResampleEngine, type ResampleOptions } from './dsp/resam
 // File formats
 export { MatV73Reader, MatV73Writer, type MatVariableInfo, type MatCellValue } from './io/mat-v73.js';
 export { readMatV5, parseMatV5, writeMatV5, type MatV5Value, type MatV5Variable } from './io/mat-v5.js';
-export { readWav, parseWav, writeWav, type WavAudio, type WavFormat } from './io/wav.js';
+export { readWav, readWavInfo, parseWav, writeWav, copyWavPrefix, type WavAudio, type WavFormat, type WavInfo } from './io/wav.js';
 export { EegArrowReader, EegArrowWriter, type EegRecording } from './io/eeg-arrow.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InputError } from '../src/errors.js';
-import { parseWav, readWav, writeWav, type WavAudio, type WavFormat } from '../src/io/wav.js';
+import { copyWavPrefix, parseWav, readWav, readWavInfo, writeWav, type WavAudio, type WavFormat } from '../src/io/wav.js';
 import { tempDir, assertThrows } from './helpers.js';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
@@ -182,6 +182,30 @@ test('writer: bad calls name the argument', () => {
     assertThrows(() => write({ sampleRate: 8000, channels: [new Float64Array(2) as unknown as Float32Array], format: 'pcm16' }), TypeError, 'Expected a non-empty array of Float32Array for channels');
     assertThrows(() => write({ sampleRate: 8000, channels: [f32(0, 0), f32(0)], format: 'pcm16' }), RangeError, 'Expected 2 samples for channel 2 (as channel 1) but received 1');
     assert.equal(readdirSync(dir), [], 'nothing written');
+  } finally {
+    cleanup();
+  }
+});
+
+test('copyWavPrefix keeps the first frames in the source encoding, exactly; readWavInfo reads the header', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    for (const format of ['pcm16', 'pcm24', 'float32'] as WavFormat[]) {
+      const left = Float32Array.from({ length: 1001 }, (_, i) => Math.sin(i / 7) * 0.9);
+      const right = Float32Array.from({ length: 1001 }, (_, i) => Math.cos(i / 5) * 0.5);
+      const src = join(dir, `src-${format}.wav`);
+      writeWav(src, { sampleRate: 44100, channels: [left, right], format });
+      assert.equal(readWavInfo(src), { sampleRate: 44100, channels: 2, format, frames: 1001 });
+      const info = copyWavPrefix(src, join(dir, `cut-${format}.wav`), 333);
+      assert.equal(info, { sampleRate: 44100, channels: 2, format, frames: 333 });
+      const whole = readWav(src);
+      const cut = readWav(join(dir, `cut-${format}.wav`));
+      assert.is(cut.format, format);
+      for (let c = 0; c < 2; c++) assert.equal(Array.from(cut.channels[c]), Array.from(whole.channels[c].subarray(0, 333)));
+      assert.equal(readWavInfo(join(dir, `cut-${format}.wav`)).frames, 333);
+    }
+    assertThrows(() => copyWavPrefix(join(dir, 'src-pcm16.wav'), join(dir, 'x.wav'), 1002), RangeError, /frames/);
+    assertThrows(() => readWavInfo(join(dir, 'missing.wav')), InputError, /missing\.wav: file not found/);
   } finally {
     cleanup();
   }

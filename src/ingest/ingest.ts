@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { withAtomicOutput, writeFileAtomic } from '../io/atomic.js';
 import { sha256File } from '../io/file-hash.js';
-import { readWav, writeWav } from '../io/wav.js';
+import { copyWavPrefix, readWavInfo } from '../io/wav.js';
 import { EegArrowWriter } from '../io/eeg-arrow.js';
 import type { DatasetManifest, RecordingEntry, SkippedRecording, SongEntry, SourceFile } from '../data/dataset.js';
 import { audioSampleRate, downsampleFactor, eegChannels, rawSampleRate, songByTrigger, songTriggers } from '../data/nmedt.js';
@@ -56,8 +56,8 @@ interface SongAudio {
 }
 
 /**
- * Reads each song's WAV once: finds its length and writes audio/<song>.wav into the data set,
- * the first length − 1 samples as float32, as the official `ExtractAUDIO`.
+ * Finds each song's length and writes audio/<song>.wav into the data set: the first length − 1
+ * samples, as the official `ExtractAUDIO`, copied in the source's own encoding (no decoding).
  */
 function ingestSongAudio(input: string, songs: readonly number[], dir: string): Map<number, SongAudio> {
   const files = new Map(findAudioFiles(input).map((f) => [f.song, f]));
@@ -65,13 +65,12 @@ function ingestSongAudio(input: string, songs: readonly number[], dir: string): 
   for (const song of songs) {
     const file = files.get(song);
     if (!file) throw new InputError(join(input, 'audio'), undefined, `no WAV file for song ${song} (expected ${songByTrigger(song).audioFile} or ${song}.wav)`);
-    const wav = readWav(file.path);
-    if (wav.sampleRate !== audioSampleRate) throw new InputError(file.path, 'sample rate', `is ${wav.sampleRate} Hz, expected ${audioSampleRate}`);
-    const length = audioLength(song, wav.channels[0].length);
-    const channels = wav.channels.map((c) => c.subarray(0, length - 1));
+    const info = readWavInfo(file.path);
+    if (info.sampleRate !== audioSampleRate) throw new InputError(file.path, 'sample rate', `is ${info.sampleRate} Hz, expected ${audioSampleRate}`);
+    const length = audioLength(song, info.frames);
     const rel = `audio/${song}.wav`;
-    writeWav(join(dir, rel), { sampleRate: wav.sampleRate, channels, format: 'float32' });
-    out.set(song, { file, length, entry: { song, audio: rel, sampleRate: wav.sampleRate, frames: length - 1, channels: channels.length } });
+    const copied = copyWavPrefix(file.path, join(dir, rel), length - 1);
+    out.set(song, { file, length, entry: { song, audio: rel, sampleRate: copied.sampleRate, frames: copied.frames, channels: copied.channels } });
   }
   return out;
 }

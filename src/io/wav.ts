@@ -46,7 +46,7 @@ interface Layout {
 const ascii = (bytes: Uint8Array, at: number) => String.fromCharCode(bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]);
 
 /** Finds the fmt and data chunks, skipping (and padding past) every other chunk. */
-function findChunks(bytes: Uint8Array, view: DataView, source: string): { fmt: Chunk; data: Chunk } {
+function findChunks(bytes: Uint8Array, view: DataView, source: string): { fmt: Chunk; data: Chunk; fact?: Chunk } {
   const chunks: Record<string, Chunk> = {};
   for (let pos = 12; pos + 8 <= bytes.length && !(chunks['fmt '] && chunks.data); ) {
     const id = ascii(bytes, pos);
@@ -60,7 +60,7 @@ function findChunks(bytes: Uint8Array, view: DataView, source: string): { fmt: C
   }
   if (!chunks['fmt ']) throw new InputError(source, 'fmt chunk', 'missing');
   if (!chunks.data) throw new InputError(source, 'data chunk', 'missing');
-  return { fmt: chunks['fmt '], data: chunks.data };
+  return { fmt: chunks['fmt '], data: chunks.data, fact: chunks.fact };
 }
 
 function parseFormat(view: DataView, fmt: Chunk, source: string): Layout {
@@ -126,6 +126,19 @@ function decodePcm24(bytes: Uint8Array, start: number, channels: number, frames:
   return out;
 }
 
+/** The header of a WAV file: its chunks, format and length in frames. */
+function parseHeader(bytes: Uint8Array, sourceName: string) {
+  if (bytes.length < 12 || ascii(bytes, 8) !== 'WAVE' || !['RIFF', 'RIFX', 'RF64'].includes(ascii(bytes, 0))) {
+    throw new InputError(sourceName, 'RIFF header', 'not a WAV file (no RIFF/WAVE header)');
+  }
+  if (ascii(bytes, 0) === 'RIFX') throw new InputError(sourceName, 'RIFF header', 'big-endian RIFX files are not supported');
+  if (ascii(bytes, 0) === 'RF64') throw new InputError(sourceName, 'RIFF header', 'RF64 (WAV over 4 GB) is not supported');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const chunks = findChunks(bytes, view, sourceName);
+  const layout = parseFormat(view, chunks.fmt, sourceName);
+  return { ...chunks, ...layout, frames: Math.floor(chunks.data.size / layout.blockAlign) };
+}
+
 /**
  * Decodes the bytes of a WAV file. Errors are InputErrors naming `sourceName` and the chunk or
  * field at fault. A trailing partial frame is dropped.
@@ -134,15 +147,7 @@ function decodePcm24(bytes: Uint8Array, start: number, channels: number, frames:
  * const { sampleRate, channels } = parseWav(readFileSync('21.wav'), '21.wav');
  */
 export function parseWav(bytes: Uint8Array, sourceName: string): WavAudio {
-  if (bytes.length < 12 || ascii(bytes, 8) !== 'WAVE' || !['RIFF', 'RIFX', 'RF64'].includes(ascii(bytes, 0))) {
-    throw new InputError(sourceName, 'RIFF header', 'not a WAV file (no RIFF/WAVE header)');
-  }
-  if (ascii(bytes, 0) === 'RIFX') throw new InputError(sourceName, 'RIFF header', 'big-endian RIFX files are not supported');
-  if (ascii(bytes, 0) === 'RF64') throw new InputError(sourceName, 'RIFF header', 'RF64 (WAV over 4 GB) is not supported');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const { fmt, data } = findChunks(bytes, view, sourceName);
-  const { format, channels, sampleRate, blockAlign } = parseFormat(view, fmt, sourceName);
-  const frames = Math.floor(data.size / blockAlign);
+  const { data, format, channels, sampleRate, frames } = parseHeader(bytes, sourceName);
   const count = frames * channels;
   let decoded: Float32Array[];
   if (format === 'pcm16') decoded = deinterleave(interleaved(bytes, data.start, count, Int16Array), channels, frames, 1 / 0x8000);
@@ -275,4 +280,47 @@ export function writeWav(path: string, audio: WavAudio): void {
   view.setUint32(dataStart - 4, dataBytes, true);
   encodeSamples(out, dataStart, audio.channels, format, frames);
   writeFileAtomic(path, out);
+}
+
+/** What a WAV file holds, without decoding its samples. */
+export interface WavInfo {
+  sampleRate: number;
+  channels: number;
+  format: WavFormat;
+  frames: number;
+}
+
+/**
+ * Copies the first `frames` frames of a WAV file to `target` (atomically) in the source's own
+ * encoding: the header is kept, the data chunk cut and the sizes patched (RIFF, data, and the
+ * fact chunk's frame count when there is one); chunks after the data are dropped. No sample is
+ * decoded, so the copy is exact and costs one read and one write.
+ *
+ * @example
+ * const info = copyWavPrefix('raw/FirstFires.wav', 'dataset/audio/21.wav', 278 * 44100 - 1);
+ */
+export function copyWavPrefix(source: string, target: string, frames: number): WavInfo {
+  const bytes = readInputFile(source, 'a WAV file');
+  const header = parseHeader(bytes, source);
+  expectInteger('frames', frames, 0, header.frames);
+  const dataBytes = frames * header.blockAlign;
+  const out = new Uint8Array(header.data.start + dataBytes + (dataBytes & 1));
+  out.set(bytes.subarray(0, header.data.start + dataBytes));
+  const view = new DataView(out.buffer);
+  view.setUint32(4, out.length - 8, true);
+  view.setUint32(header.data.start - 4, dataBytes, true);
+  if (header.fact && header.fact.start < header.data.start && header.fact.size >= 4) view.setUint32(header.fact.start, frames, true);
+  writeFileAtomic(target, out);
+  return { sampleRate: header.sampleRate, channels: header.channels, format: header.format, frames };
+}
+
+/**
+ * Reads only what a WAV file's header says (see WavInfo).
+ *
+ * @example
+ * readWavInfo('audio/21.wav').frames; // 12259799
+ */
+export function readWavInfo(path: string): WavInfo {
+  const h = parseHeader(readInputFile(path, 'a WAV file'), path);
+  return { sampleRate: h.sampleRate, channels: h.channels, format: h.format, frames: h.frames };
 }
