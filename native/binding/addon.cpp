@@ -7,6 +7,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   predann::binding::register_info(env, exports);
   predann::binding::register_resample(env, exports);
   predann::binding::register_clips(env, exports);
+  predann::binding::register_losses(env, exports);
   return exports;
 }
 
