@@ -45,6 +45,7 @@ export interface Binding {
     recording: Float32Array, channels: number, samples: number, starts: Float64Array, length: number,
     clamp: number, padLeft: number, padRight: number, engine: string, stats: boolean, output?: Float32Array,
   ): Promise<{ output: Float32Array; center?: Float64Array; scale?: Float64Array; engine: 'fast' | 'reference' | 'cuda' }>;
+  // --- losses (native/binding/losses.cpp); wrapped by src/model/losses.ts ---
 }
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
