@@ -6,28 +6,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as assert from 'uvu/assert';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { readSafetensors, type Tensor } from '../src/io/safetensors.js';
 import { fileURLToPath } from 'node:url';
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const goldenDir = resolve(process.env.PREDANN_GOLDEN_DIR ?? join(projectRoot, '..', 'shared', 'golden'));
 
-export type Tensor = { dtype: 'F32' | 'F64' | 'I64'; shape: number[]; data: Float32Array | Float64Array | BigInt64Array };
-
-/** Reads every tensor of a golden safetensors file (small files; copies into aligned arrays). */
+/** Reads every tensor of a golden safetensors file through the library's reader. */
 export function readGoldenSafetensors(name: string): Map<string, Tensor> {
-  const buf = readFileSync(join(goldenDir, name));
-  const n = Number(buf.readBigUInt64LE(0));
-  const header = JSON.parse(buf.subarray(8, 8 + n).toString('utf8'));
-  const base = 8 + n;
-  const out = new Map<string, Tensor>();
-  for (const [key, v] of Object.entries<any>(header)) {
-    if (key === '__metadata__') continue;
-    const bytes = buf.subarray(base + v.data_offsets[0], base + v.data_offsets[1]);
-    const copy = new Uint8Array(bytes).buffer;
-    const data = v.dtype === 'F32' ? new Float32Array(copy) : v.dtype === 'F64' ? new Float64Array(copy) : new BigInt64Array(copy);
-    out.set(key, { dtype: v.dtype, shape: v.shape, data });
-  }
-  return out;
+  return readSafetensors(join(goldenDir, name)).tensors;
 }
 
 export function readGoldenJson(name: string): any {
