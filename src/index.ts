@@ -40,3 +40,9 @@ export { MatV73Reader, MatV73Writer, type MatVariableInfo, type MatCellValue } f
 export { readMatV5, parseMatV5, writeMatV5, type MatV5Value, type MatV5Variable } from './io/mat-v5.js';
 export { readWav, readWavInfo, parseWav, writeWav, copyWavPrefix, type WavAudio, type WavFormat, type WavInfo } from './io/wav.js';
 export { EegArrowReader, EegArrowWriter, type EegRecording } from './io/eeg-arrow.js';
+export { readSafetensors, parseSafetensors, writeSafetensors, type Tensor, type TensorData, type SafetensorsDtype } from './io/safetensors.js';
+
+// The model
+export { presets, modelTensors, encoderTensors, encoderParameterCount, type ModelPreset, type EncoderSpec, type TensorSpec } from './model/model-spec.js';
+export { loadWeights, saveWeights, checkWeights, type Weights } from './model/weights.js';
+export { initialWeights, TorchGenerator } from './model/torch-init.js';
