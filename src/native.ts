@@ -26,6 +26,8 @@ export interface BuildInfo {
 export interface Binding {
   buildInfo(): BuildInfo;
   setNumThreads(threads: number): void;
+  /** Times FMA chains on every thread for about `seconds`: the machine's fp32 peak. */
+  measureFmaPeak(seconds: number): Promise<{ gflops: number; threads: number; lanes: number; seconds: number }>;
   // --- resample (native/binding/resample.cpp); wrapped by src/dsp/resample.ts ---
   resample(
     x: Float32Array | Float64Array,

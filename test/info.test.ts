@@ -30,4 +30,11 @@ test('setNumThreads is one process-wide setting that buildInfo reports', () => {
   assert.is(native.buildInfo().openmpThreads, before);
 });
 
+test('measureFmaPeak reports a positive fp32 throughput on every kernel thread', async () => {
+  const peak = await native.measureFmaPeak(0.05);
+  assert.ok(peak.gflops > 0, `gflops ${peak.gflops}`);
+  assert.is(peak.threads, native.buildInfo().openmpThreads);
+  assert.ok([1, 8, 16].includes(peak.lanes));
+});
+
 test.run();

@@ -1,9 +1,12 @@
 // buildInfo(): what the addon was built with and what it finds at run time.
 // setNumThreads(n): OpenMP threads for later calls.
+#include <memory>
+
 #include "binding/async_task.h"
 #include "binding/modules.h"
 #include "cuda/cuda_runtime_info.h"
 #include "kernels/build_info.h"
+#include "kernels/fma_peak.h"
 
 namespace predann::binding {
 
@@ -42,7 +45,25 @@ static Napi::Value set_num_threads_js(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// measureFmaPeak(seconds) → Promise<{ gflops, threads, lanes, seconds }>
+static Napi::Value measure_fma_peak_js(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "Expected number for seconds");
+  const double seconds = info[0].As<Napi::Number>().DoubleValue();
+  auto result = std::make_shared<FmaPeak>();
+  return run_async(
+      info.Env(), "predann.measureFmaPeak", [seconds, result] { *result = measure_fma_peak(seconds); },
+      [result](Napi::Env env) -> Napi::Value {
+        Napi::Object o = Napi::Object::New(env);
+        o.Set("gflops", result->gflops);
+        o.Set("threads", result->threads);
+        o.Set("lanes", result->lanes);
+        o.Set("seconds", result->seconds);
+        return o;
+      });
+}
+
 void register_info(Napi::Env env, Napi::Object exports) {
+  exports.Set("measureFmaPeak", Napi::Function::New(env, measure_fma_peak_js, "measureFmaPeak"));
   exports.Set("buildInfo", Napi::Function::New(env, build_info_js, "buildInfo"));
   exports.Set("setNumThreads", Napi::Function::New(env, set_num_threads_js, "setNumThreads"));
 }

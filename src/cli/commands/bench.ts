@@ -12,6 +12,7 @@ interface BenchArgs extends CommonArgs {
 
 /** Each suite is loaded lazily so one broken suite cannot stop the others. */
 const suites: Record<string, () => Promise<{ run(o: BenchOptions): Promise<BenchRow[]> }>> = {
+  peak: () => import('../../bench/peak-bench.js'),
   resample: () => import('../../bench/resample-bench.js'),
   clips: () => import('../../bench/clips-bench.js'),
   ingest: () => import('../../bench/ingest-bench.js'),
