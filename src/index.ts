@@ -46,3 +46,5 @@ export { readSafetensors, parseSafetensors, writeSafetensors, type Tensor, type 
 export { presets, modelTensors, encoderTensors, encoderParameterCount, type ModelPreset, type EncoderSpec, type TensorSpec } from './model/model-spec.js';
 export { loadWeights, saveWeights, checkWeights, type Weights } from './model/weights.js';
 export { initialWeights, TorchGenerator } from './model/torch-init.js';
+export { encoderForwardEval, encoderDims, type Branch, type EncoderOutput } from './model/encoder.js';
+export { infoNce, crossEntropy } from './model/losses.js';

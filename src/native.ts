@@ -48,6 +48,17 @@ export interface Binding {
     clamp: number, padLeft: number, padRight: number, engine: string, stats: boolean, output?: Float32Array,
   ): Promise<{ output: Float32Array; center?: Float64Array; scale?: Float64Array; engine: 'fast' | 'reference' | 'cuda' }>;
   // --- losses (native/binding/losses.cpp); wrapped by src/model/losses.ts ---
+  infoNce(
+    zEeg: Float32Array, zMusic: Float32Array, batch: number, dim: number, temperature: number, detach: boolean,
+    engine: 'fast' | 'reference',
+  ): Promise<{ loss: number; dEeg: Float32Array; dMusic?: Float32Array }>;
+  crossEntropy(
+    logits: Float32Array, labels: Int32Array, batch: number, classes: number, engine: 'fast' | 'reference',
+  ): Promise<{ loss: number; dLogits: Float32Array }>;
+  // --- model (native/binding/model.cpp); wrapped by src/model/encoder.ts ---
+  encoderForwardEval(
+    tensors: (Float32Array | BigInt64Array)[], input: Float32Array, batch: number, height: number, width: number, dims: number[],
+  ): Promise<{ feature: Float32Array; logits: Float32Array; z: Float32Array }>;
 }
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -8,6 +8,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   predann::binding::register_resample(env, exports);
   predann::binding::register_clips(env, exports);
   predann::binding::register_losses(env, exports);
+  predann::binding::register_model(env, exports);
   return exports;
 }
 

@@ -8,5 +8,6 @@ void register_info(Napi::Env env, Napi::Object exports);      // info.cpp
 void register_resample(Napi::Env env, Napi::Object exports);  // resample.cpp
 void register_clips(Napi::Env env, Napi::Object exports);     // clips.cpp
 void register_losses(Napi::Env env, Napi::Object exports);    // losses.cpp
+void register_model(Napi::Env env, Napi::Object exports);     // model.cpp
 
 }  // namespace predann::binding

@@ -1,0 +1,98 @@
+// batchnorm: batch normalization over (N, C, S), with S = H·W for torch.nn.BatchNorm2d on
+// (N,C,H,W) and S = 1 for torch.nn.BatchNorm1d on (N,C); affine, eps 1e-5, momentum 0.1.
+//
+//   train:  mean[c] = Σ_{n,s} x / m,   var[c] = Σ_{n,s} (x − mean)² / m   (biased), m = N·S
+//           y = (x − mean) / sqrt(var + eps) · weight + bias
+//           running_mean ← (1 − momentum)·running_mean + momentum·mean
+//           running_var  ← (1 − momentum)·running_var  + momentum·var·m/(m − 1)   (unbiased)
+//           num_batches_tracked += 1
+//   eval:   y = (x − running_mean) / sqrt(running_var + eps) · weight + bias
+//   backward (train mode, through the batch statistics), x̂ = (x − mean)·invstd:
+//           dbias[c]   += Σ dy
+//           dweight[c] += Σ dy·x̂
+//           dx = weight·invstd·(dy − Σdy/m − x̂·Σ(dy·x̂)/m)
+//
+// Mirrors PyTorch's CPU kernel (aten/src/ATen/native/cpu/batch_norm_kernel.cpp, torch 1.9–2.x):
+// the batch statistics of float32 data are accumulated in float64, the mean and the variance sum
+// are then rounded to the data type, invstd = 1/sqrt(var_sum/m + eps) is computed in float64,
+// and the running statistics are updated in float64 arithmetic.
+//
+// Versions:
+//   *_ref<T>   plain loops in PyTorch's order (mean pass, then variance pass, then normalize);
+//              float and double; the oracle, kept forever.
+//   fast       float32 only, OpenMP over channels. The statistics come from one pass of float64
+//              sums of (x − x₀) and (x − x₀)² (x₀ the channel's first value, which keeps the
+//              one-pass variance free of cancellation), so the data are read twice instead of
+//              three times. Equal to the reference within float32 rounding. Optionally fuses the
+//              ReLU that follows every BatchNorm in PredANN (y = max(BN(x), 0), one pass fewer);
+//              the backward stays relu_backward on that y, then batchnorm_backward on x.
+//
+// Gradients: dweight and dbias accumulate (+=) like every parameter gradient (conv2d, linear),
+// so zero them once per step. dx is written, not accumulated, unlike conv2d's dinput: the
+// activation between conv and BatchNorm has one consumer, and writing lets dx alias dy, which
+// saves a gradient buffer of up to 2.3 GB (the EEG conv3 output at batch 48) and a zeroing pass.
+// y may alias x. Every channel is reduced by one thread in a fixed order, so the fast version's
+// results do not depend on the thread count.
+#pragma once
+#include <cstdint>
+
+namespace predann {
+
+// x is (N, C, S): BatchNorm2d on (N,C,H,W) is {N, C, H·W}; BatchNorm1d on (N,C) is {N, C, 1}.
+struct BatchNormShape {
+  int64_t batch = 0;     // N
+  int64_t channels = 0;  // C
+  int64_t spatial = 1;   // S
+
+  int64_t values_per_channel() const { return batch * spatial; }  // m
+  int64_t size() const { return batch * channels * spatial; }
+};
+
+// The module's parameters and buffers, each (C) except num_batches_tracked (a scalar).
+template <typename T>
+struct BatchNormParams {
+  const T* weight = nullptr;
+  const T* bias = nullptr;
+  T* running_mean = nullptr;              // read in eval, updated in train
+  T* running_var = nullptr;               // read in eval, updated in train
+  int64_t* num_batches_tracked = nullptr; // += 1 in train; may be null
+  double eps = 1e-5;
+  double momentum = 0.1;
+};
+
+// What the train forward saves for the backward, each (C).
+template <typename T>
+struct BatchNormSaved {
+  T* mean = nullptr;    // batch mean
+  T* invstd = nullptr;  // 1 / sqrt(biased batch variance + eps)
+};
+
+// Every version checks its arguments first: std::invalid_argument for empty shapes, null
+// buffers, or (train) a channel with fewer than 2 values, as PyTorch's "Expected more than 1
+// value per channel when training".
+
+// What the fast forward applies to its output: nothing, or the ReLU fused.
+enum class BatchNormActivation { none, relu };
+
+// x, y are (N,C,S).
+template <typename T>
+void batchnorm_forward_train_ref(const T* x, BatchNormShape shape, const BatchNormParams<T>& params,
+                                 const BatchNormSaved<T>& saved, T* y);
+void batchnorm_forward_train(const float* x, BatchNormShape shape, const BatchNormParams<float>& params,
+                             const BatchNormSaved<float>& saved, float* y,
+                             BatchNormActivation act = BatchNormActivation::none);
+
+// x, y are (N,C,S). Uses running_mean and running_var; changes nothing.
+template <typename T>
+void batchnorm_forward_eval_ref(const T* x, BatchNormShape shape, const BatchNormParams<T>& params, T* y);
+void batchnorm_forward_eval(const float* x, BatchNormShape shape, const BatchNormParams<float>& params, float* y,
+                            BatchNormActivation act = BatchNormActivation::none);
+
+// Backward of the train forward. dy, x, dx are (N,C,S); weight, dweight, dbias are (C).
+template <typename T>
+void batchnorm_backward_ref(const T* dy, const T* x, BatchNormShape shape, const T* weight,
+                            const BatchNormSaved<const T>& saved, T* dx, T* dweight, T* dbias);
+void batchnorm_backward(const float* dy, const float* x, BatchNormShape shape, const float* weight,
+                        const BatchNormSaved<const float>& saved, float* dx, float* dweight, float* dbias);
+
+}  // namespace predann

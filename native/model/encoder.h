@@ -1,0 +1,62 @@
+// encoder: the SampleCNN2D encoder of PredANN (golden README "The model"), composed from the
+// kernels in native/kernels. One encoder reads EEG (N,128,729), an identical one the music
+// (N,1,177147); both end in projector I (logits) and projector II (embedding z).
+//
+//   x (N,H,W) → [conv3×3 → BatchNorm2d → ReLU] × 3 → dropout → mean over H·W (N,c3)
+//     → projector1: linear → BatchNorm1d → ReLU → linear (N,classes)
+//     → projector2: linear → BatchNorm1d → ReLU → linear (N,embedding)
+//
+// Versions: encoder_forward_eval (BatchNorm on running statistics, dropout off), the inference
+// path; the training step (train-mode BatchNorm, backward) builds on the same pieces.
+#pragma once
+#include <cstdint>
+
+namespace predann {
+
+struct EncoderDims {
+  int64_t conv[3] = {32, 64, 128};  // c1, c2, c3
+  int64_t hidden = 100;
+  int64_t classes = 10;
+  int64_t embedding = 100;
+};
+
+// BatchNorm's tensors as the state dict holds them.
+struct BatchNormTensors {
+  const float* weight = nullptr;
+  const float* bias = nullptr;
+  float* running_mean = nullptr;
+  float* running_var = nullptr;
+  int64_t* num_batches_tracked = nullptr;
+};
+
+struct ProjectorTensors {
+  const float* linear0 = nullptr;  // (hidden, c3)
+  BatchNormTensors norm;           // hidden
+  const float* linear3 = nullptr;  // (out, hidden)
+};
+
+// The 35 state-dict tensors of one encoder (`eeg.*` or `music.*`), by role.
+struct EncoderTensors {
+  const float* conv_weight[3] = {};  // (c_out, c_in, 3, 3)
+  const float* conv_bias[3] = {};    // (c_out)
+  BatchNormTensors norm[3];          // sequential.1, .4, .7
+  ProjectorTensors projector1;       // → classes
+  ProjectorTensors projector2;       // → embedding
+};
+
+struct EncoderInput {
+  const float* x = nullptr;  // (N, H, W)
+  int64_t batch = 0, height = 0, width = 0;
+};
+
+struct EncoderOutputs {
+  float* feature = nullptr;  // (N, c3) pooled feature
+  float* logits = nullptr;   // (N, classes)
+  float* z = nullptr;        // (N, embedding)
+};
+
+// Eval-mode forward. Runs the convolutions one sample at a time, so memory is one sample's
+// activations (EEG: 224 channels × 93,312 floats ≈ 84 MB), whatever the batch.
+void encoder_forward_eval(const EncoderDims& dims, const EncoderTensors& t, const EncoderInput& in, const EncoderOutputs& out);
+
+}  // namespace predann
