@@ -48,3 +48,18 @@ export { loadWeights, saveWeights, checkWeights, type Weights } from './model/we
 export { initialWeights, TorchGenerator } from './model/torch-init.js';
 export { encoderForwardEval, encoderDims, type Branch, type EncoderOutput } from './model/encoder.js';
 export { infoNce, crossEntropy } from './model/losses.js';
+export {
+  trainStep,
+  adamStep,
+  adamState,
+  zeroGradients,
+  trainableNames,
+  detachedTensors,
+  defaultTrainStepConfig,
+  type TrainStepConfig,
+  type TrainBatch,
+  type TrainStepResult,
+  type Gradients,
+  type AdamState,
+  type AdamOptions,
+} from './model/train-step.js';

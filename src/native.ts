@@ -59,6 +59,12 @@ export interface Binding {
   encoderForwardEval(
     tensors: (Float32Array | BigInt64Array)[], input: Float32Array, batch: number, height: number, width: number, dims: number[],
   ): Promise<{ feature: Float32Array; logits: Float32Array; z: Float32Array }>;
+  trainStep(
+    eeg: (Float32Array | BigInt64Array)[], music: (Float32Array | BigInt64Array)[], eegGrads: Float32Array[], musicGrads: Float32Array[],
+    xEeg: Float32Array, eegShape: number[], xMusic: Float32Array, musicShape: number[], labels: Int32Array, dims: number[],
+    config: { weightEeg: number; weightMusic: number; lambda: number; temperature: number; detach: boolean; dropout: number; dropoutSeed: number; dropoutStep: number },
+  ): Promise<{ lossEeg: number; lossMusic: number; lossPredann: number; total: number; logitsEeg: Float32Array; zEeg: Float32Array; logitsMusic: Float32Array; zMusic: Float32Array }>;
+  adamStep(params: Float32Array[], grads: Float32Array[], m: Float32Array[], v: Float32Array[], step: number, lr: number, beta1: number, beta2: number, eps: number): Promise<void>;
 }
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,14 +1,22 @@
 // encoderForwardEval(tensors, input, batch, height, width, dims) → Promise<{ feature, logits, z }>
 //   One encoder (`eeg.*` or `music.*`) in eval mode (native/model/encoder.h), off the event loop.
-//   `tensors` are the encoder's 35 state-dict tensors in state-dict order (src/model/model-spec.ts
-//   `encoderTensors`); `dims` is [c1, c2, c3, hidden, classes, embedding].
+// trainStep(eeg, music, eegGrads, musicGrads, xEeg, eegShape, xMusic, musicShape, labels, dims, config)
+//   → Promise<{ lossEeg, lossMusic, lossPredann, total, logitsEeg, zEeg, logitsMusic, zMusic }>
+//   Forward and backward of both encoders (native/model/train_step.h); gradients accumulate.
+// adamStep(params, grads, m, v, step, lr, beta1, beta2, eps) → Promise<void>
+//   torch.optim.Adam's update of every (param, grad, m, v) quadruple (kernels/adam.h).
+// Tensors are passed as arrays of typed arrays: an encoder's 35 state-dict tensors in state-dict
+// order (src/model/model-spec.ts `encoderTensors`), gradients the 20 trainable ones in the same
+// order; `dims` is [c1, c2, c3, hidden, classes, embedding].
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "binding/async_task.h"
 #include "binding/modules.h"
+#include "kernels/adam.h"
 #include "model/encoder.h"
+#include "model/train_step.h"
 
 namespace predann::binding {
 
@@ -142,10 +150,163 @@ Napi::Value encoder_forward_eval_js(const Napi::CallbackInfo& info) {
       {info[1]});
 }
 
+
+constexpr uint32_t kTrainableTensors = 20;
+
+// The 20 gradient buffers of one encoder, in the order of its trainable state-dict tensors.
+std::shared_ptr<PinnedEncoder> pin_grads(const Napi::Array& array, const EncoderDims& d, EncoderGrads& g) {
+  if (array.Length() != kTrainableTensors)
+    throw Napi::RangeError::New(array.Env(), "Expected 20 gradient tensors but received " + std::to_string(array.Length()));
+  auto pinned = std::make_shared<PinnedEncoder>();
+  TensorReader r(array, *pinned);
+  const int64_t c_in[3] = {1, d.conv[0], d.conv[1]};
+  for (int layer = 0; layer < 3; ++layer) {
+    const uint32_t base = static_cast<uint32_t>(layer * 4);  // weight, bias, norm weight, norm bias
+    g.conv_weight[layer] = r.mutable_f32(base, d.conv[layer] * c_in[layer] * 9, "d conv weight");
+    g.conv_bias[layer] = r.mutable_f32(base + 1, d.conv[layer], "d conv bias");
+    g.norm[layer] = {r.mutable_f32(base + 2, d.conv[layer], "d batchnorm weight"), r.mutable_f32(base + 3, d.conv[layer], "d batchnorm bias")};
+  }
+  const auto projector = [&](uint32_t base, int64_t out) {
+    ProjectorGrads p;
+    p.linear0 = r.mutable_f32(base, d.hidden * d.conv[2], "d projector linear 0");
+    p.norm = {r.mutable_f32(base + 1, d.hidden, "d projector batchnorm weight"), r.mutable_f32(base + 2, d.hidden, "d projector batchnorm bias")};
+    p.linear3 = r.mutable_f32(base + 3, out * d.hidden, "d projector linear 3");
+    return p;
+  };
+  g.projector1 = projector(12, d.classes);
+  g.projector2 = projector(16, d.embedding);
+  return pinned;
+}
+
+EncoderInput input_from(const Napi::CallbackInfo& info, size_t data, size_t shape, const char* name) {
+  auto x = arg_float32(info, data, name);
+  if (!info[shape].IsArray() || info[shape].As<Napi::Array>().Length() != 3)
+    throw Napi::TypeError::New(info.Env(), std::string("Expected [batch, height, width] for the shape of ") + name);
+  auto s = info[shape].As<Napi::Array>();
+  EncoderInput in;
+  in.batch = s.Get(0u).As<Napi::Number>().Int64Value();
+  in.height = s.Get(1u).As<Napi::Number>().Int64Value();
+  in.width = s.Get(2u).As<Napi::Number>().Int64Value();
+  if (in.batch < 1 || in.height < 1 || in.width < 1 || static_cast<int64_t>(x.ElementLength()) != in.batch * in.height * in.width)
+    throw Napi::RangeError::New(info.Env(), std::string("Expected batch × height × width elements for ") + name);
+  in.x = x.Data();
+  return in;
+}
+
+double number_field(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string("Expected number for config.") + key);
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+TrainStepConfig config_from(const Napi::Object& o) {
+  TrainStepConfig c;
+  c.weight_eeg = number_field(o, "weightEeg");
+  c.weight_music = number_field(o, "weightMusic");
+  c.lambda = number_field(o, "lambda");
+  c.temperature = number_field(o, "temperature");
+  c.detach = o.Get("detach").ToBoolean().Value();
+  const double p = number_field(o, "dropout");
+  const double seed = number_field(o, "dropoutSeed"), step = number_field(o, "dropoutStep");
+  c.dropout_eeg = {p, true, {static_cast<uint64_t>(seed), static_cast<uint64_t>(step) * 2}};
+  c.dropout_music = {p, true, {static_cast<uint64_t>(seed), static_cast<uint64_t>(step) * 2 + 1}};
+  return c;
+}
+
+Napi::Value train_step_js(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 11) throw Napi::TypeError::New(env, "trainStep: expected 11 arguments");
+  for (size_t i = 0; i < 4; ++i)
+    if (!info[i].IsArray()) throw Napi::TypeError::New(env, "trainStep: expected arrays of tensors first");
+  if (!info[10].IsObject()) throw Napi::TypeError::New(env, "trainStep: expected a config object");
+  const EncoderDims dims = dims_from(info, 9);
+  auto eeg = pin_encoder(info[0].As<Napi::Array>(), dims);
+  auto music = pin_encoder(info[1].As<Napi::Array>(), dims);
+  auto grads = std::make_shared<std::pair<EncoderGrads, EncoderGrads>>();
+  auto eeg_g = pin_grads(info[2].As<Napi::Array>(), dims, grads->first);
+  auto music_g = pin_grads(info[3].As<Napi::Array>(), dims, grads->second);
+  TrainStepBatch batch;
+  batch.eeg = input_from(info, 4, 5, "the EEG input");
+  batch.music = input_from(info, 6, 7, "the music input");
+  if (!info[8].IsTypedArray() || info[8].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
+      static_cast<int64_t>(info[8].As<Napi::TypedArray>().ElementLength()) != batch.eeg.batch)
+    throw Napi::TypeError::New(env, "Expected an Int32Array of batch labels");
+  batch.labels = info[8].As<Napi::Int32Array>().Data();
+  const TrainStepConfig config = config_from(info[10].As<Napi::Object>());
+  const int64_t n = batch.eeg.batch;
+  auto out = std::make_shared<std::vector<std::vector<float>>>(4);
+  (*out)[0].resize(n * dims.classes);
+  (*out)[1].resize(n * dims.embedding);
+  (*out)[2].resize(n * dims.classes);
+  (*out)[3].resize(n * dims.embedding);
+  auto result = std::make_shared<TrainStepResult>();
+  return run_async(
+      env, "predann.trainStep",
+      [dims, eeg, music, grads, eeg_g, music_g, batch, config, out, result] {
+        *result = train_step(dims, eeg->tensors, music->tensors, grads->first, grads->second, batch, config,
+                             {(*out)[0].data(), (*out)[1].data(), (*out)[2].data(), (*out)[3].data()});
+      },
+      [out, result](Napi::Env e) -> Napi::Value {
+        auto to_js = [&](const std::vector<float>& v) {
+          auto a = Napi::Float32Array::New(e, v.size());
+          std::copy(v.begin(), v.end(), a.Data());
+          return a;
+        };
+        Napi::Object o = Napi::Object::New(e);
+        o.Set("lossEeg", result->loss_eeg);
+        o.Set("lossMusic", result->loss_music);
+        o.Set("lossPredann", result->loss_predann);
+        o.Set("total", static_cast<double>(result->total));
+        o.Set("logitsEeg", to_js((*out)[0]));
+        o.Set("zEeg", to_js((*out)[1]));
+        o.Set("logitsMusic", to_js((*out)[2]));
+        o.Set("zMusic", to_js((*out)[3]));
+        return o;
+      },
+      {info[4], info[6], info[8]});
+}
+
+Napi::Value adam_step_js(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  for (size_t i = 0; i < 4; ++i)
+    if (info.Length() <= i || !info[i].IsArray()) throw Napi::TypeError::New(env, "adamStep: expected arrays of params, grads, m and v");
+  const uint32_t count = info[0].As<Napi::Array>().Length();
+  struct Slot { float* p; const float* g; float* m; float* v; int64_t n; };
+  auto slots = std::make_shared<std::vector<Slot>>();
+  auto refs = std::make_shared<std::vector<Napi::Reference<Napi::Value>>>();
+  const auto f32 = [&](size_t arg, uint32_t i, int64_t length) -> float* {
+    Napi::Value v = info[arg].As<Napi::Array>().Get(i);
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+      throw Napi::TypeError::New(env, "adamStep: expected Float32Arrays");
+    auto a = v.As<Napi::Float32Array>();
+    if (length >= 0 && static_cast<int64_t>(a.ElementLength()) != length) throw Napi::RangeError::New(env, "adamStep: tensor sizes differ");
+    refs->push_back(Napi::Persistent(v));
+    return a.Data();
+  };
+  for (uint32_t i = 0; i < count; ++i) {
+    const int64_t n = info[0].As<Napi::Array>().Get(i).As<Napi::TypedArray>().ElementLength();
+    slots->push_back({f32(0, i, n), f32(1, i, n), f32(2, i, n), f32(3, i, n), n});
+  }
+  const int64_t step = arg_int(info, 4, "step", 1, int64_t{1} << 53);
+  AdamParams params;
+  params.lr = info[5].As<Napi::Number>().DoubleValue();
+  params.beta1 = info[6].As<Napi::Number>().DoubleValue();
+  params.beta2 = info[7].As<Napi::Number>().DoubleValue();
+  params.eps = info[8].As<Napi::Number>().DoubleValue();
+  return run_async(
+      env, "predann.adamStep",
+      [slots, params, step] {
+        for (const Slot& s : *slots) adam_step(params, step, s.n, s.p, s.g, s.m, s.v);
+      },
+      [refs](Napi::Env e) -> Napi::Value { return e.Undefined(); });
+}
+
 }  // namespace
 
 void register_model(Napi::Env env, Napi::Object exports) {
   exports.Set("encoderForwardEval", Napi::Function::New(env, encoder_forward_eval_js, "encoderForwardEval"));
+  exports.Set("trainStep", Napi::Function::New(env, train_step_js, "trainStep"));
+  exports.Set("adamStep", Napi::Function::New(env, adam_step_js, "adamStep"));
 }
 
 }  // namespace predann::binding
