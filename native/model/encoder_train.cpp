@@ -23,7 +23,17 @@ BatchNormParams<float> train_params(const BatchNormTensors& t) {
   return p;
 }
 
-void resize(std::vector<float>& v, int64_t n) { v.assign(static_cast<size_t>(n), 0.0f); }
+// Sizes a kept buffer; its old contents are not cleared (every user overwrites or zeroes it).
+float* sized(std::vector<float>& v, int64_t n) {
+  v.resize(static_cast<size_t>(n));
+  return v.data();
+}
+
+float* zeroed(std::vector<float>& v, int64_t n) {
+  float* p = sized(v, n);
+  std::fill(v.begin(), v.end(), 0.0f);
+  return p;
+}
 
 }  // namespace
 
@@ -36,11 +46,11 @@ void EncoderTrainer::forward(const EncoderInput& in, float* logits, float* z) {
   int64_t c_in = 1;
   for (int layer = 0; layer < 3; ++layer) {
     const int64_t c = dims_.conv[layer];
-    ConvBlock& b = blocks_[layer];
-    resize(b.conv, n * c * plane);
-    resize(b.act, n * c * plane);
-    resize(b.mean, c);
-    resize(b.invstd, c);
+    EncoderWorkspace::ConvBlock& b = w_.blocks[layer];
+    sized(b.conv, n * c * plane);
+    sized(b.act, n * c * plane);
+    sized(b.mean, c);
+    sized(b.invstd, c);
     conv2d_forward({n, c_in, c, in.height, in.width}, input, t_.conv_weight[layer], t_.conv_bias[layer], b.conv.data());
     batchnorm_forward_train(b.conv.data(), {n, c, plane}, train_params(t_.norm[layer]), {b.mean.data(), b.invstd.data()},
                             b.act.data(), BatchNormActivation::relu);
@@ -49,26 +59,25 @@ void EncoderTrainer::forward(const EncoderInput& in, float* logits, float* z) {
   }
   // dropout → mean over H·W. With p = 0 dropout is the identity and needs no buffer.
   const int64_t c3 = dims_.conv[2];
-  resize(feature_, n * c3);
-  const float* pooled = blocks_[2].act.data();
-  std::vector<float> dropped;
+  sized(w_.feature, n * c3);
+  const float* pooled = w_.blocks[2].act.data();
   if (dropout_.training && dropout_.p > 0) {
-    resize(dropped, n * c3 * plane);
-    dropout_forward(pooled, n * c3 * plane, dropout_, dropped.data());
-    pooled = dropped.data();
+    float* dropped = sized(w_.scratch[0], n * c3 * plane);
+    dropout_forward(pooled, n * c3 * plane, dropout_, dropped);
+    pooled = dropped;
   }
-  global_avg_pool_forward(pooled, {n * c3, plane}, feature_.data());
-  projector_forward(t_.projector1, projectors_[0], dims_.classes, logits);
-  projector_forward(t_.projector2, projectors_[1], dims_.embedding, z);
+  global_avg_pool_forward(pooled, {n * c3, plane}, w_.feature.data());
+  projector_forward(t_.projector1, w_.projectors[0], dims_.classes, logits);
+  projector_forward(t_.projector2, w_.projectors[1], dims_.embedding, z);
 }
 
 void EncoderTrainer::projector_forward(const ProjectorTensors& p, Projector& s, int64_t out, float* y) {
   const int64_t n = in_.batch, hidden = dims_.hidden;
-  resize(s.linear, n * hidden);
-  resize(s.act, n * hidden);
-  resize(s.mean, hidden);
-  resize(s.invstd, hidden);
-  linear_forward({n, dims_.conv[2], hidden}, feature_.data(), p.linear0, s.linear.data());
+  sized(s.linear, n * hidden);
+  sized(s.act, n * hidden);
+  sized(s.mean, hidden);
+  sized(s.invstd, hidden);
+  linear_forward({n, dims_.conv[2], hidden}, w_.feature.data(), p.linear0, s.linear.data());
   batchnorm_forward_train(s.linear.data(), {n, hidden, 1}, train_params(p.norm), {s.mean.data(), s.invstd.data()}, s.act.data(),
                           BatchNormActivation::relu);
   linear_forward({n, hidden, out}, s.act.data(), p.linear3, y);
@@ -83,33 +92,34 @@ void EncoderTrainer::projector_backward(const ProjectorTensors& p, Projector& s,
   std::vector<float> dlinear(static_cast<size_t>(n * hidden));
   batchnorm_backward(dact.data(), s.linear.data(), {n, hidden, 1}, p.norm.weight, {s.mean.data(), s.invstd.data()},
                      dlinear.data(), g.norm.weight, g.norm.bias);
-  linear_backward({n, dims_.conv[2], hidden}, feature_.data(), p.linear0, dlinear.data(), dfeature, g.linear0);
+  linear_backward({n, dims_.conv[2], hidden}, w_.feature.data(), p.linear0, dlinear.data(), dfeature, g.linear0);
 }
 
 void EncoderTrainer::backward(const float* dlogits, const float* dz, const EncoderGrads& g) {
   const int64_t n = in_.batch, plane = in_.height * in_.width, c3 = dims_.conv[2];
   std::vector<float> dfeature(static_cast<size_t>(n * c3), 0.0f);
-  projector_backward(t_.projector1, projectors_[0], dims_.classes, dlogits, g.projector1, dfeature.data());
-  if (dz) projector_backward(t_.projector2, projectors_[1], dims_.embedding, dz, g.projector2, dfeature.data());
+  projector_backward(t_.projector1, w_.projectors[0], dims_.classes, dlogits, g.projector1, dfeature.data());
+  if (dz) projector_backward(t_.projector2, w_.projectors[1], dims_.embedding, dz, g.projector2, dfeature.data());
 
   // d(block 3 output): the pooled gradient spread over H·W, through the same dropout mask.
-  std::vector<float> dact(static_cast<size_t>(n * c3 * plane));
-  global_avg_pool_backward(dfeature.data(), {n * c3, plane}, dact.data());
-  if (dropout_.training && dropout_.p > 0) dropout_backward(dact.data(), n * c3 * plane, dropout_, dact.data());
+  std::vector<float>* dact = &w_.scratch[0];
+  std::vector<float>* dinput = &w_.scratch[1];
+  global_avg_pool_backward(dfeature.data(), {n * c3, plane}, sized(*dact, n * c3 * plane));
+  if (dropout_.training && dropout_.p > 0) dropout_backward(dact->data(), n * c3 * plane, dropout_, dact->data());
 
   for (int layer = 2; layer >= 0; --layer) {
     const int64_t c = dims_.conv[layer], c_in = layer == 0 ? 1 : dims_.conv[layer - 1];
-    ConvBlock& b = blocks_[layer];
-    relu_backward(dact.data(), b.act.data(), n * c * plane, dact.data());
+    EncoderWorkspace::ConvBlock& b = w_.blocks[layer];
+    float* d = dact->data();
+    relu_backward(d, b.act.data(), n * c * plane, d);
     // BatchNorm's dx may share dy's buffer (it is written, not accumulated).
-    batchnorm_backward(dact.data(), b.conv.data(), {n, c, plane}, t_.norm[layer].weight, {b.mean.data(), b.invstd.data()},
-                       dact.data(), g.norm[layer].weight, g.norm[layer].bias);
-    const float* input = layer == 0 ? in_.x : blocks_[layer - 1].act.data();
-    std::vector<float> dinput;
-    if (layer > 0) dinput.assign(static_cast<size_t>(n * c_in * plane), 0.0f);  // conv2d_backward accumulates
-    conv2d_backward({n, c_in, c, in_.height, in_.width}, input, t_.conv_weight[layer], dact.data(),
-                    layer > 0 ? dinput.data() : nullptr, g.conv_weight[layer], g.conv_bias[layer]);
-    dact.swap(dinput);
+    batchnorm_backward(d, b.conv.data(), {n, c, plane}, t_.norm[layer].weight, {b.mean.data(), b.invstd.data()}, d,
+                       g.norm[layer].weight, g.norm[layer].bias);
+    const float* input = layer == 0 ? in_.x : w_.blocks[layer - 1].act.data();
+    float* din = layer > 0 ? zeroed(*dinput, n * c_in * plane) : nullptr;  // conv2d_backward accumulates
+    conv2d_backward({n, c_in, c, in_.height, in_.width}, input, t_.conv_weight[layer], d, din, g.conv_weight[layer],
+                    g.conv_bias[layer]);
+    std::swap(dact, dinput);
   }
 }
 

@@ -33,10 +33,30 @@ struct EncoderGrads {
   ProjectorGrads projector2;
 };
 
+// What a training step keeps between forward and backward, and its scratch. Kept from step to
+// step (buffers are resized, never freed): first touches of fresh multi-GB buffers cost more than
+// the arithmetic on small VMs (page faults of 5–20 µs per 4-KiB page).
+struct EncoderWorkspace {
+  struct ConvBlock {
+    std::vector<float> conv;          // (N, c, H, W): BatchNorm's input
+    std::vector<float> act;           // (N, c, H, W): ReLU output
+    std::vector<float> mean, invstd;  // (c)
+  };
+  struct Projector {
+    std::vector<float> linear;  // (N, hidden): BatchNorm1d's input
+    std::vector<float> act;     // (N, hidden): ReLU output
+    std::vector<float> mean, invstd;
+  };
+  ConvBlock blocks[3];
+  std::vector<float> feature;   // (N, c3)
+  Projector projectors[2];
+  std::vector<float> scratch[2];  // dropout output; gradients flowing back through the blocks
+};
+
 class EncoderTrainer {
  public:
-  EncoderTrainer(const EncoderDims& dims, const EncoderTensors& tensors, DropoutParams dropout)
-      : dims_(dims), t_(tensors), dropout_(dropout) {}
+  EncoderTrainer(const EncoderDims& dims, const EncoderTensors& tensors, DropoutParams dropout, EncoderWorkspace& workspace)
+      : dims_(dims), t_(tensors), dropout_(dropout), w_(workspace) {}
 
   // Train-mode forward over the batch; updates the BatchNorm running statistics and counters.
   // Writes logits (N, classes) and z (N, embedding).
@@ -47,17 +67,7 @@ class EncoderTrainer {
   void backward(const float* dlogits, const float* dz, const EncoderGrads& grads);
 
  private:
-  struct ConvBlock {
-    std::vector<float> conv;  // (N, c, H, W): BatchNorm's input
-    std::vector<float> act;   // (N, c, H, W): ReLU output
-    std::vector<float> mean, invstd;  // (c)
-  };
-  struct Projector {
-    std::vector<float> linear;  // (N, hidden): BatchNorm1d's input
-    std::vector<float> act;     // (N, hidden): ReLU output
-    std::vector<float> mean, invstd;
-  };
-
+  using Projector = EncoderWorkspace::Projector;
   void projector_forward(const ProjectorTensors& p, Projector& s, int64_t out, float* y);
   void projector_backward(const ProjectorTensors& p, Projector& s, int64_t out, const float* dy, const ProjectorGrads& g,
                           float* dfeature);
@@ -65,10 +75,8 @@ class EncoderTrainer {
   EncoderDims dims_;
   EncoderTensors t_;
   DropoutParams dropout_;
+  EncoderWorkspace& w_;
   EncoderInput in_;
-  ConvBlock blocks_[3];
-  std::vector<float> feature_;  // (N, c3)
-  Projector projectors_[2];
 };
 
 }  // namespace predann

@@ -1,6 +1,7 @@
 #include "model/train_step.h"
 
 #include <algorithm>
+#include <mutex>
 #include <stdexcept>
 #include <vector>
 
@@ -19,8 +20,12 @@ TrainStepResult train_step(const EncoderDims& dims, const EncoderTensors& eeg, c
   std::vector<float> y_e = sized(n * dims.classes), z_e = sized(n * dims.embedding);
   std::vector<float> y_m = sized(n * dims.classes), z_m = sized(n * dims.embedding);
 
-  EncoderTrainer eeg_encoder(dims, eeg, config.dropout_eeg);
-  EncoderTrainer music_encoder(dims, music, config.dropout_music);
+  // One step at a time per process: the workspaces are shared and kept between steps.
+  static std::mutex busy;
+  static EncoderWorkspace eeg_workspace, music_workspace;
+  std::lock_guard<std::mutex> lock(busy);
+  EncoderTrainer eeg_encoder(dims, eeg, config.dropout_eeg, eeg_workspace);
+  EncoderTrainer music_encoder(dims, music, config.dropout_music, music_workspace);
   eeg_encoder.forward(batch.eeg, y_e.data(), z_e.data());
   music_encoder.forward(batch.music, y_m.data(), z_m.data());
 
