@@ -1,6 +1,7 @@
 #include "model/encoder.h"
 
 #include <algorithm>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -32,14 +33,15 @@ void check(const EncoderDims& dims, const EncoderInput& in) {
   if (dims.hidden < 1 || dims.classes < 1 || dims.embedding < 1) throw std::invalid_argument("encoder: projector sizes must be >= 1");
 }
 
-// conv3×3 → BatchNorm2d (running statistics) → ReLU on one sample: (c_in,H,W) → (c_out,H,W).
-void conv_block_eval(const EncoderTensors& t, int layer, int64_t c_in, int64_t c_out, int64_t h, int64_t w, const float* x, float* y) {
-  const Conv2dShape conv{1, c_in, c_out, h, w};
-  conv2d_forward(conv, x, t.conv_weight[layer], t.conv_bias[layer], y);
-  const BatchNormShape norm{1, c_out, h * w};
-  batchnorm_forward_eval(y, norm, eval_params(t.norm[layer]), y);
-  relu_forward(y, c_out * h * w, y);
+// conv3×3 → BatchNorm2d (running statistics) + ReLU, fused: (n,c_in,H,W) → (n,c_out,H,W).
+void conv_block_eval(const EncoderTensors& t, int layer, int64_t n, int64_t c_in, int64_t c_out, int64_t h, int64_t w, const float* x, float* y) {
+  conv2d_forward({n, c_in, c_out, h, w}, x, t.conv_weight[layer], t.conv_bias[layer], y);
+  batchnorm_forward_eval(y, BatchNormShape{n, c_out, h * w}, eval_params(t.norm[layer]), y, BatchNormActivation::relu);
 }
+
+// Samples per pass through the convolutions: enough rows of work for every thread, while the
+// activations stay a few hundred MB (EEG: 4 × 192 channels × 93,312 floats ≈ 290 MB).
+constexpr int64_t kEvalChunk = 4;
 
 // linear → BatchNorm1d (running statistics) → ReLU → linear over the batch: (N,c3) → (N,out).
 void projector_eval(const ProjectorTensors& p, int64_t batch, int64_t features, int64_t hidden, int64_t out, const float* x, float* y) {
@@ -56,14 +58,21 @@ void encoder_forward_eval(const EncoderDims& dims, const EncoderTensors& t, cons
   check(dims, in);
   const int64_t h = in.height, w = in.width, plane = h * w;
   const int64_t c1 = dims.conv[0], c2 = dims.conv[1], c3 = dims.conv[2];
-  // Ping-pong activations of one sample: a holds block 1 then block 3, b holds block 2.
-  std::vector<float> a(static_cast<size_t>(std::max(c1, c3) * plane)), b(static_cast<size_t>(c2 * plane));
+  // Ping-pong activations of a chunk of samples: a holds block 1 then block 3, b holds block 2.
+  // Kept between calls, like the training workspaces: fresh pages cost more than the work.
+  static std::mutex busy;
+  static std::vector<float> a, b;
+  std::lock_guard<std::mutex> lock(busy);
+  const int64_t chunk = std::min(kEvalChunk, in.batch);
+  a.resize(static_cast<size_t>(chunk * std::max(c1, c3) * plane));
+  b.resize(static_cast<size_t>(chunk * c2 * plane));
   std::vector<float> feature(static_cast<size_t>(in.batch * c3));  // (N, c3)
-  for (int64_t n = 0; n < in.batch; ++n) {
-    conv_block_eval(t, 0, 1, c1, h, w, in.x + n * plane, a.data());
-    conv_block_eval(t, 1, c1, c2, h, w, a.data(), b.data());
-    conv_block_eval(t, 2, c2, c3, h, w, b.data(), a.data());
-    global_avg_pool_forward(a.data(), PoolShape{c3, plane}, feature.data() + n * c3);  // dropout is off in eval
+  for (int64_t n0 = 0; n0 < in.batch; n0 += chunk) {
+    const int64_t n = std::min(chunk, in.batch - n0);
+    conv_block_eval(t, 0, n, 1, c1, h, w, in.x + n0 * plane, a.data());
+    conv_block_eval(t, 1, n, c1, c2, h, w, a.data(), b.data());
+    conv_block_eval(t, 2, n, c2, c3, h, w, b.data(), a.data());
+    global_avg_pool_forward(a.data(), PoolShape{n * c3, plane}, feature.data() + n0 * c3);  // dropout is off in eval
   }
   if (out.feature) std::copy(feature.begin(), feature.end(), out.feature);
   projector_eval(t.projector1, in.batch, c3, dims.hidden, dims.classes, feature.data(), out.logits);

@@ -55,8 +55,8 @@ struct EncoderOutputs {
   float* z = nullptr;        // (N, embedding)
 };
 
-// Eval-mode forward. Runs the convolutions one sample at a time, so memory is one sample's
-// activations (EEG: 224 channels × 93,312 floats ≈ 84 MB), whatever the batch.
+// Eval-mode forward. Runs the convolutions a few samples at a time, so memory stays a few hundred
+// MB of activations whatever the batch.
 void encoder_forward_eval(const EncoderDims& dims, const EncoderTensors& t, const EncoderInput& in, const EncoderOutputs& out);
 
 }  // namespace predann

@@ -16,6 +16,7 @@ const suites: Record<string, () => Promise<{ run(o: BenchOptions): Promise<Bench
   resample: () => import('../../bench/resample-bench.js'),
   clips: () => import('../../bench/clips-bench.js'),
   ingest: () => import('../../bench/ingest-bench.js'),
+  engine: () => import('../../bench/engine-bench.js'),
 };
 
 export const command = 'bench';
