@@ -63,3 +63,7 @@ export {
   type AdamState,
   type AdamOptions,
 } from './model/train-step.js';
+
+// Training data
+export { TrainingData } from './train/training-batch.js';
+export { writeAudioClip } from './train/audio-clip.js';
