@@ -5,10 +5,10 @@
  */
 import { join } from 'node:path';
 import { preprocessCrops } from './data/clip-preprocess.js';
-import { chunkKey, type ChunkRef } from './data/chunks.js';
+import type { ChunkRef } from './data/chunks.js';
 import { Dataset, type DatasetSummary } from './data/dataset.js';
 import { clipSamples, paddedClipSamples, validationWindowsPerChunk } from './data/nmedt.js';
-import { officialSplit, stratifiedSplit, type Split } from './data/split.js';
+import { chooseSplit } from './data/split.js';
 import { synthesizeNmedt, type SynthSummary } from './data/synth/synth-nmedt.js';
 import { validationWindows } from './data/windows.js';
 import { ingest } from './ingest/ingest.js';
@@ -29,17 +29,6 @@ export interface DemoResult {
   summary: DatasetSummary;
   split: { kind: 'official' | 'stratified'; train: number; validation: number };
   validationWindows: { items: number; wallSeconds: number; clipsPerSecond: number };
-}
-
-/**
- * The official seed-42 split when the data hold every chunk it names (the real NMED-T at full
- * length), else our seeded stratified split of the chunks present.
- */
-export function chooseSplit(refs: readonly ChunkRef[], seed: number): Split & { kind: 'official' | 'stratified' } {
-  const present = new Set(refs.map(chunkKey));
-  const official = officialSplit();
-  if ([...official.train, ...official.validation].every((r) => present.has(chunkKey(r)))) return { kind: 'official', ...official };
-  return { kind: 'stratified', ...stratifiedSplit(refs, { testFraction: 0.25, seed }) };
 }
 
 /** Preprocesses the centre 3-s clip of every validation window (14 per chunk), recording by recording. */

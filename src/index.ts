@@ -67,3 +67,6 @@ export {
 // Training data
 export { TrainingData } from './train/training-batch.js';
 export { writeAudioClip } from './train/audio-clip.js';
+export { train, type TrainOptions, type TrainResult } from './train/train.js';
+export { windowAccuracy, type WindowAccuracy } from './train/evaluate-windows.js';
+export { chooseSplit } from './data/split.js';

@@ -154,3 +154,15 @@ function groupBySong(refs: readonly ChunkRef[]): [number, ChunkRef[]][] {
     .map((song): [number, ChunkRef[]] => [song, refs.filter((r) => r.song === song)])
     .filter(([, ofSong]) => ofSong.length > 0);
 }
+
+/**
+ * The official seed-42 split when the data hold every chunk it names (the real NMED-T at full
+ * length), else our seeded stratified split of the chunks present.
+ */
+export function chooseSplit(refs: readonly ChunkRef[], seed: number): Split & { kind: 'official' | 'stratified' } {
+  const present = new Set(refs.map(chunkKey));
+  const official = officialSplit();
+  if ([...official.train, ...official.validation].every((r) => present.has(chunkKey(r)))) return { kind: 'official', ...official };
+  return { kind: 'stratified', ...stratifiedSplit(refs, { testFraction: 0.25, seed }) };
+}
+

@@ -6,8 +6,9 @@ import * as info from './info.js';
 import * as ingest from './ingest.js';
 import * as summary from './summary.js';
 import * as synth from './synth.js';
+import * as train from './train.js';
 
 /** Each verb module types its own arguments; yargs sees them through this widening. */
 const verb = (m: object) => m as CommandModule;
 
-export const commands: CommandModule[] = [demo, synth, ingest, summary, bench, info].map(verb);
+export const commands: CommandModule[] = [demo, synth, ingest, summary, train, bench, info].map(verb);

@@ -1,0 +1,99 @@
+/**
+ * `predann train`: the official training loop (digest §4.4) on a dataset directory. Each epoch
+ * shuffles the training chunks, takes one random 3-s crop per chunk, and steps through batches of
+ * 48 with the last partial batch dropped; Adam at a constant learning rate; validation accuracy on
+ * the validation windows every `validateEvery` epochs. Writes a JSONL log and, at the end, the
+ * weights (safetensors, PyTorch state-dict names) and a run record.
+ *
+ * Not yet here (issue 4): checkpoints on a schedule with Adam and generator state, and `--resume`.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Dataset } from '../data/dataset.js';
+import { PyRandom } from '../data/py-random.js';
+import { chooseSplit } from '../data/split.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import type { ModelPreset } from '../model/model-spec.js';
+import { initialWeights } from '../model/torch-init.js';
+import { adamState, adamStep, defaultTrainStepConfig, detachedTensors, trainStep, zeroGradients, type TrainStepConfig } from '../model/train-step.js';
+import { saveWeights, type Weights } from '../model/weights.js';
+import { packageVersion } from '../version.js';
+import { windowAccuracy, type WindowAccuracy } from './evaluate-windows.js';
+import { TrainingData } from './training-batch.js';
+
+
+export interface TrainOptions {
+  out: string;
+  preset: ModelPreset;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  lambda: number;
+  temperature: number;
+  detach: boolean;
+  dropout: number;
+  seed: number;
+  validateEvery: number;
+  onStep?: (info: { epoch: number; step: number; stepsPerEpoch: number; total: number; lossEeg: number }) => void;
+  onValidation?: (info: { epoch: number } & WindowAccuracy) => void;
+}
+
+export interface TrainResult {
+  weights: Weights;
+  steps: number;
+  validation: ({ epoch: number } & WindowAccuracy)[];
+}
+
+function batchesOf<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i + size <= items.length; i += size) out.push(items.slice(i, i + size)); // drop_last
+  return out;
+}
+
+/**
+ * @example
+ * const result = await train(dataset, { ...defaultTrainOptions, out: 'runs/small', preset: presets.small, epochs: 24 });
+ */
+export async function train(dataset: Dataset, options: TrainOptions): Promise<TrainResult> {
+  const { preset } = options;
+  mkdirSync(options.out, { recursive: true });
+  const log = join(options.out, 'log.jsonl');
+  const record = (entry: object) => appendFileSync(log, JSON.stringify(entry) + '\n');
+  const split = chooseSplit(dataset.chunkRefs(), options.seed);
+  const stepsPerEpoch = Math.floor(split.train.length / options.batchSize);
+  if (stepsPerEpoch === 0) throw new RangeError(`Expected at least ${options.batchSize} training chunks for one batch but the split has ${split.train.length}`);
+
+  const weights = initialWeights(preset, options.seed);
+  const grads = zeroGradients(preset);
+  const adam = adamState(preset);
+  const frozen = options.detach ? detachedTensors(preset) : new Set<string>();
+  const rng = new PyRandom(options.seed);
+  const data = new TrainingData(dataset, preset);
+  const config: TrainStepConfig = { ...defaultTrainStepConfig, lambda: options.lambda, temperature: options.temperature, detach: options.detach, dropout: options.dropout, dropoutSeed: options.seed };
+  const validation: TrainResult['validation'] = [];
+  record({ event: 'start', predann: packageVersion, preset: preset.name, split: split.kind, train: split.train.length, validation: split.validation.length, options: { ...options, preset: preset.name, onStep: undefined, onValidation: undefined } });
+
+  let step = 0;
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    const order = [...split.train];
+    rng.shuffle(order);
+    for (const refs of batchesOf(order, options.batchSize)) {
+      const batch = await data.batch(refs, rng);
+      zeroGradients(preset, grads);
+      const r = await trainStep(weights, grads, batch, preset, { ...config, dropoutStep: step });
+      await adamStep(weights, grads, adam, { lr: options.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 }, frozen);
+      step++;
+      record({ event: 'step', epoch, step, lossEeg: r.lossEeg, lossMusic: r.lossMusic, lossPredann: r.lossPredann, total: r.total });
+      options.onStep?.({ epoch, step, stepsPerEpoch, total: r.total, lossEeg: r.lossEeg });
+    }
+    if (epoch % options.validateEvery === 0 || epoch === options.epochs) {
+      const acc = await windowAccuracy(dataset, split.validation, weights, preset, { crop: 'center' });
+      validation.push({ epoch, ...acc });
+      record({ event: 'validation', epoch, step, ...acc });
+      options.onValidation?.({ epoch, ...acc });
+    }
+  }
+  saveWeights(join(options.out, 'weights.safetensors'), weights, preset, { step: String(step), seed: String(options.seed) });
+  writeFileAtomic(join(options.out, 'run.json'), JSON.stringify({ predann: packageVersion, preset: preset.name, steps: step, split: split.kind, options: { ...options, preset: preset.name }, validation }, null, 2) + '\n');
+  return { weights, steps: step, validation };
+}
