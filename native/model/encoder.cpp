@@ -16,15 +16,6 @@ namespace predann {
 
 namespace {
 
-BatchNormParams<float> eval_params(const BatchNormTensors& t) {
-  BatchNormParams<float> p;
-  p.weight = t.weight;
-  p.bias = t.bias;
-  p.running_mean = t.running_mean;
-  p.running_var = t.running_var;
-  return p;
-}
-
 void check(const EncoderDims& dims, const EncoderInput& in) {
   if (in.x == nullptr || in.batch < 1 || in.height < 1 || in.width < 1)
     throw std::invalid_argument("encoder: empty input (batch, height and width must be >= 1)");
@@ -36,7 +27,7 @@ void check(const EncoderDims& dims, const EncoderInput& in) {
 // conv3×3 → BatchNorm2d (running statistics) + ReLU, fused: (n,c_in,H,W) → (n,c_out,H,W).
 void conv_block_eval(const EncoderTensors& t, int layer, int64_t n, int64_t c_in, int64_t c_out, int64_t h, int64_t w, const float* x, float* y) {
   conv2d_forward({n, c_in, c_out, h, w}, x, t.conv_weight[layer], t.conv_bias[layer], y);
-  batchnorm_forward_eval(y, BatchNormShape{n, c_out, h * w}, eval_params(t.norm[layer]), y, BatchNormActivation::relu);
+  batchnorm_forward_eval(y, BatchNormShape{n, c_out, h * w}, batchnorm_params(t.norm[layer]), y, BatchNormActivation::relu);
 }
 
 // Samples per pass through the convolutions: enough rows of work for every thread, while the
@@ -47,7 +38,7 @@ constexpr int64_t kEvalChunk = 4;
 void projector_eval(const ProjectorTensors& p, int64_t batch, int64_t features, int64_t hidden, int64_t out, const float* x, float* y) {
   std::vector<float> h(static_cast<size_t>(batch * hidden));
   linear_forward({batch, features, hidden}, x, p.linear0, h.data());
-  batchnorm_forward_eval(h.data(), BatchNormShape{batch, hidden, 1}, eval_params(p.norm), h.data());
+  batchnorm_forward_eval(h.data(), BatchNormShape{batch, hidden, 1}, batchnorm_params(p.norm), h.data());
   relu_forward(h.data(), batch * hidden, h.data());
   linear_forward({batch, hidden, out}, h.data(), p.linear3, y);
 }

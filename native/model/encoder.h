@@ -11,6 +11,8 @@
 #pragma once
 #include <cstdint>
 
+#include "kernels/batchnorm.h"
+
 namespace predann {
 
 struct EncoderDims {
@@ -28,6 +30,17 @@ struct BatchNormTensors {
   float* running_var = nullptr;
   int64_t* num_batches_tracked = nullptr;
 };
+
+// The kernel's view of them (eval reads the running statistics, train updates them).
+inline BatchNormParams<float> batchnorm_params(const BatchNormTensors& t) {
+  BatchNormParams<float> p;
+  p.weight = t.weight;
+  p.bias = t.bias;
+  p.running_mean = t.running_mean;
+  p.running_var = t.running_var;
+  p.num_batches_tracked = t.num_batches_tracked;
+  return p;
+}
 
 struct ProjectorTensors {
   const float* linear0 = nullptr;  // (hidden, c3)

@@ -13,16 +13,6 @@ namespace predann {
 
 namespace {
 
-BatchNormParams<float> train_params(const BatchNormTensors& t) {
-  BatchNormParams<float> p;
-  p.weight = t.weight;
-  p.bias = t.bias;
-  p.running_mean = t.running_mean;
-  p.running_var = t.running_var;
-  p.num_batches_tracked = t.num_batches_tracked;
-  return p;
-}
-
 // Sizes a kept buffer; its old contents are not cleared (every user overwrites or zeroes it).
 float* sized(std::vector<float>& v, int64_t n) {
   v.resize(static_cast<size_t>(n));
@@ -52,7 +42,7 @@ void EncoderTrainer::forward(const EncoderInput& in, float* logits, float* z) {
     sized(b.mean, c);
     sized(b.invstd, c);
     conv2d_forward({n, c_in, c, in.height, in.width}, input, t_.conv_weight[layer], t_.conv_bias[layer], b.conv.data());
-    batchnorm_forward_train(b.conv.data(), {n, c, plane}, train_params(t_.norm[layer]), {b.mean.data(), b.invstd.data()},
+    batchnorm_forward_train(b.conv.data(), {n, c, plane}, batchnorm_params(t_.norm[layer]), {b.mean.data(), b.invstd.data()},
                             b.act.data(), BatchNormActivation::relu);
     input = b.act.data();
     c_in = c;
@@ -78,7 +68,7 @@ void EncoderTrainer::projector_forward(const ProjectorTensors& p, Projector& s, 
   sized(s.mean, hidden);
   sized(s.invstd, hidden);
   linear_forward({n, dims_.conv[2], hidden}, w_.feature.data(), p.linear0, s.linear.data());
-  batchnorm_forward_train(s.linear.data(), {n, hidden, 1}, train_params(p.norm), {s.mean.data(), s.invstd.data()}, s.act.data(),
+  batchnorm_forward_train(s.linear.data(), {n, hidden, 1}, batchnorm_params(p.norm), {s.mean.data(), s.invstd.data()}, s.act.data(),
                           BatchNormActivation::relu);
   linear_forward({n, hidden, out}, s.act.data(), p.linear3, y);
 }

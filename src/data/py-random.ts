@@ -10,11 +10,7 @@
  */
 import { expectInteger } from '../validate.js';
 
-const N = 624;
-const M = 397;
-const MATRIX_A = 0x9908b0df;
-const UPPER_MASK = 0x80000000;
-const LOWER_MASK = 0x7fffffff;
+import { Mt19937, MT_STATE_WORDS as N } from './mt19937.js';
 
 /**
  * A generator state in the shape of CPython's `random.getstate()`: `(3, (*key, pos), None)`.
@@ -39,8 +35,7 @@ export interface PyRandomState {
  * rng.randint(0, 3374); // the same value as Python's random.seed(42); random.randint(0, 3374)
  */
 export class PyRandom {
-  private readonly mt = new Uint32Array(N);
-  private pos = N;
+  private readonly gen = new Mt19937();
 
   /** Seeds like `random.seed(seed)` for an int seed (number or bigint, sign ignored). */
   constructor(seed: number | bigint) {
@@ -57,7 +52,7 @@ export class PyRandom {
   seed(seed: number | bigint): void {
     if (typeof seed === 'number') expectInteger('seed', seed, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
     else if (typeof seed !== 'bigint') throw new TypeError(`Expected integer for seed but received ${String(seed)} of type ${typeof seed}`);
-    this.initByArray(seedWords(BigInt(seed)));
+    this.gen.seedByArray(seedWords(BigInt(seed)));
   }
 
   /**
@@ -67,8 +62,8 @@ export class PyRandom {
    * new PyRandom(0).random(); // 0.8444218515250481
    */
   random(): number {
-    const a = this.nextWord() >>> 5;
-    const b = this.nextWord() >>> 6;
+    const a = this.gen.next() >>> 5;
+    const b = this.gen.next() >>> 6;
     return (a * 67108864 + b) / 9007199254740992;
   }
 
@@ -81,9 +76,9 @@ export class PyRandom {
    */
   getrandbits(k: number): number {
     expectInteger('k', k, 0, 53);
-    if (k <= 32) return k === 0 ? 0 : this.nextWord() >>> (32 - k);
-    const low = this.nextWord();
-    const high = this.nextWord() >>> (64 - k);
+    if (k <= 32) return k === 0 ? 0 : this.gen.next() >>> (32 - k);
+    const low = this.gen.next();
+    const high = this.gen.next() >>> (64 - k);
     return high * 4294967296 + low;
   }
 
@@ -146,7 +141,7 @@ export class PyRandom {
    * const saved = rng.getState(); rng.random(); rng.setState(saved);
    */
   getState(): PyRandomState {
-    return { version: 3, key: Array.from(this.mt), pos: this.pos, gaussNext: null };
+    return { version: 3, key: Array.from(this.gen.state), pos: this.gen.pos, gaussNext: null };
   }
 
   /**
@@ -164,68 +159,8 @@ export class PyRandom {
     }
     state.key.forEach((word, i) => expectInteger(`state.key[${i}]`, word, 0, 0xffffffff));
     expectInteger('state.pos', state.pos, 0, N);
-    this.mt.set(state.key);
-    this.pos = state.pos;
-  }
-
-  /** mt19937ar.c `init_genrand`. */
-  private initGenrand(s: number): void {
-    const mt = this.mt;
-    mt[0] = s;
-    for (let i = 1; i < N; i++) {
-      const prev = mt[i - 1] ^ (mt[i - 1] >>> 30);
-      mt[i] = Math.imul(1812433253, prev) + i;
-    }
-    this.pos = N;
-  }
-
-  /** mt19937ar.c `init_by_array`; Uint32Array stores wrap every sum modulo 2^32 as C does. */
-  private initByArray(key: Uint32Array): void {
-    const mt = this.mt;
-    this.initGenrand(19650218);
-    let i = 1;
-    let j = 0;
-    for (let k = Math.max(N, key.length); k > 0; k--) {
-      const prev = mt[i - 1] ^ (mt[i - 1] >>> 30);
-      mt[i] = (mt[i] ^ Math.imul(prev, 1664525)) + key[j] + j;
-      i++;
-      j++;
-      if (i >= N) {
-        mt[0] = mt[N - 1];
-        i = 1;
-      }
-      if (j >= key.length) j = 0;
-    }
-    for (let k = N - 1; k > 0; k--) {
-      const prev = mt[i - 1] ^ (mt[i - 1] >>> 30);
-      mt[i] = (mt[i] ^ Math.imul(prev, 1566083941)) - i;
-      i++;
-      if (i >= N) {
-        mt[0] = mt[N - 1];
-        i = 1;
-      }
-    }
-    mt[0] = 0x80000000; // MSB set: the state is never all zero
-  }
-
-  /** mt19937ar.c `genrand_int32`: regenerate the block when used up, then temper one word. */
-  private nextWord(): number {
-    if (this.pos >= N) this.twist();
-    let y = this.mt[this.pos++];
-    y ^= y >>> 11;
-    y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
-    y ^= y >>> 18;
-    return y >>> 0;
-  }
-
-  private twist(): void {
-    const mt = this.mt;
-    for (let kk = 0; kk < N; kk++) {
-      const y = (mt[kk] & UPPER_MASK) | (mt[(kk + 1) % N] & LOWER_MASK);
-      mt[kk] = mt[(kk + M) % N] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
-    }
-    this.pos = 0;
+    this.gen.state.set(state.key);
+    this.gen.pos = state.pos;
   }
 }
 

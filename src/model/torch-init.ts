@@ -13,39 +13,22 @@
  *   √3 · √(2/(1+5)) / √fan_in, then (conv only) bias ~ U(−1/√fan_in, 1/√fan_in);
  * - BatchNorm: weight 1, bias 0, running mean 0, running var 1, counter 0 (no draws).
  */
+import { Mt19937 } from '../data/mt19937.js';
 import type { Tensor } from '../io/safetensors.js';
 import { encoderTensors, modelTensors, type ModelPreset } from './model-spec.js';
 import type { Weights } from './weights.js';
 
-/** MT19937 as torch's CPU generator uses it (`at::mt19937`). */
+/** MT19937 seeded as torch's CPU generator (`at::mt19937`, `init_genrand`), and `uniform_`. */
 export class TorchGenerator {
-  private readonly state = new Uint32Array(624);
-  private index = 624;
+  private readonly gen = new Mt19937();
 
   constructor(seed: number) {
-    const s = this.state;
-    s[0] = seed >>> 0;
-    for (let i = 1; i < 624; i++) s[i] = (Math.imul(1812433253, s[i - 1] ^ (s[i - 1] >>> 30)) + i) >>> 0;
+    this.gen.seedGenrand(seed >>> 0);
   }
 
   /** The next 32-bit output. */
   random(): number {
-    if (this.index >= 624) this.twist();
-    let y = this.state[this.index++];
-    y ^= y >>> 11;
-    y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
-    y ^= y >>> 18;
-    return y >>> 0;
-  }
-
-  private twist(): void {
-    const s = this.state;
-    for (let i = 0; i < 624; i++) {
-      const y = (s[i] & 0x80000000) | (s[(i + 1) % 624] & 0x7fffffff);
-      s[i] = s[(i + 397) % 624] ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
-    }
-    this.index = 0;
+    return this.gen.next();
   }
 
   /** `tensor.uniform_(from, to)` for a float32 tensor, in memory order. */
