@@ -70,3 +70,4 @@ export { writeAudioClip } from './train/audio-clip.js';
 export { train, type TrainOptions, type TrainResult } from './train/train.js';
 export { windowAccuracy, type WindowAccuracy } from './train/evaluate-windows.js';
 export { chooseSplit } from './data/split.js';
+export { writeCheckpoint, readCheckpoint, hasCheckpoint, type CheckpointState } from './train/checkpoint.js';

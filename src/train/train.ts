@@ -5,7 +5,9 @@
  * the validation windows every `validateEvery` epochs. Writes a JSONL log and, at the end, the
  * weights (safetensors, PyTorch state-dict names) and a run record.
  *
- * Not yet here (issue 4): checkpoints on a schedule with Adam and generator state, and `--resume`.
+ * A checkpoint (weights, BatchNorm buffers, Adam moments, generator state) is written atomically
+ * after every `checkpointEvery` epochs; `resume` continues from it and ends with the same weights
+ * as an uninterrupted run (same thread count).
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +22,7 @@ import { saveWeights, type Weights } from '../model/weights.js';
 import { packageVersion } from '../version.js';
 import { windowAccuracy, type WindowAccuracy } from './evaluate-windows.js';
 import { TrainingData } from './training-batch.js';
+import { hasCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 
 
 export interface TrainOptions {
@@ -34,6 +37,10 @@ export interface TrainOptions {
   dropout: number;
   seed: number;
   validateEvery: number;
+  /** Epochs between checkpoints (and always after the last). */
+  checkpointEvery: number;
+  /** Continue from the run directory's checkpoint. */
+  resume: boolean;
   onStep?: (info: { epoch: number; step: number; stepsPerEpoch: number; total: number; lossEeg: number }) => void;
   onValidation?: (info: { epoch: number } & WindowAccuracy) => void;
 }
@@ -63,18 +70,25 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
   const stepsPerEpoch = Math.floor(split.train.length / options.batchSize);
   if (stepsPerEpoch === 0) throw new RangeError(`Expected at least ${options.batchSize} training chunks for one batch but the split has ${split.train.length}`);
 
-  const weights = initialWeights(preset, options.seed);
   const grads = zeroGradients(preset);
   const adam = adamState(preset);
   const frozen = options.detach ? detachedTensors(preset) : new Set<string>();
   const rng = new PyRandom(options.seed);
+  let weights = initialWeights(preset, options.seed);
+  let firstEpoch = 1;
+  let step = 0;
+  if (options.resume && hasCheckpoint(options.out)) {
+    const restored = readCheckpoint(options.out, preset, adam, rng);
+    weights = restored.weights;
+    firstEpoch = restored.state.epoch + 1;
+    step = restored.state.step;
+  }
   const data = new TrainingData(dataset, preset);
   const config: TrainStepConfig = { ...defaultTrainStepConfig, lambda: options.lambda, temperature: options.temperature, detach: options.detach, dropout: options.dropout, dropoutSeed: options.seed };
   const validation: TrainResult['validation'] = [];
-  record({ event: 'start', predann: packageVersion, preset: preset.name, split: split.kind, train: split.train.length, validation: split.validation.length, options: { ...options, preset: preset.name, onStep: undefined, onValidation: undefined } });
+  record({ event: firstEpoch > 1 ? 'resume' : 'start', epoch: firstEpoch, predann: packageVersion, preset: preset.name, split: split.kind, train: split.train.length, validation: split.validation.length, options: { ...options, preset: preset.name, onStep: undefined, onValidation: undefined } });
 
-  let step = 0;
-  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+  for (let epoch = firstEpoch; epoch <= options.epochs; epoch++) {
     const order = [...split.train];
     rng.shuffle(order);
     for (const refs of batchesOf(order, options.batchSize)) {
@@ -91,6 +105,10 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
       validation.push({ epoch, ...acc });
       record({ event: 'validation', epoch, step, ...acc });
       options.onValidation?.({ epoch, ...acc });
+    }
+    if (epoch % options.checkpointEvery === 0 || epoch === options.epochs) {
+      await writeCheckpoint(options.out, preset, weights, adam, rng, { epoch, step });
+      record({ event: 'checkpoint', epoch, step });
     }
   }
   saveWeights(join(options.out, 'weights.safetensors'), weights, preset, { step: String(step), seed: String(options.seed) });

@@ -19,6 +19,8 @@ interface TrainArgs extends CommonArgs {
   dropout: number;
   seed: number;
   validateEvery: number;
+  checkpointEvery: number;
+  resume: boolean;
 }
 
 export const command = 'train';
@@ -38,8 +40,11 @@ export function builder(yargs: Argv): Argv {
     .option('dropout', { type: 'number', default: 0.5, describe: 'dropout after the last conv block' })
     .option('seed', { type: 'number', default: 0, describe: 'seed of the initial weights, shuffling, crops and dropout' })
     .option('validate-every', { type: 'number', default: 12, describe: 'validation cadence in epochs (the paper: 12)' })
+    .option('checkpoint-every', { type: 'number', default: 1, describe: 'epochs between checkpoints (written atomically to <out>/checkpoint)' })
+    .option('resume', { type: 'boolean', default: false, describe: 'continue from <out>/checkpoint: ends with the weights of an uninterrupted run' })
     .example('$0 train --data predann-demo/dataset --out runs/small --epochs 24', 'the small preset on the demo data')
-    .example('$0 train --data data/nmedt --out runs/paper --preset paper --epochs 6000', 'the paper schedule (a GPU job)');
+    .example('$0 train --data data/nmedt --out runs/paper --preset paper --epochs 6000', 'the paper schedule (a GPU job)')
+    .example('$0 train --data predann-demo/dataset --out runs/small --epochs 24 --resume', 'continue an interrupted run');
 }
 
 export async function handler(args: ArgumentsCamelCase<TrainArgs>): Promise<void> {
@@ -58,6 +63,8 @@ export async function handler(args: ArgumentsCamelCase<TrainArgs>): Promise<void
       dropout: args.dropout,
       seed: args.seed,
       validateEvery: args.validateEvery,
+      checkpointEvery: args.checkpointEvery,
+      resume: args.resume,
       onStep: ({ stepsPerEpoch, total, epoch }) => {
         bar ??= progressBar('train ', stepsPerEpoch * args.epochs, !args.quiet && !args.json);
         bar.tick(1, { loss: total.toFixed(4), epoch });
