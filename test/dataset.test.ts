@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { Dataset, type DatasetManifest } from '../src/data/dataset.js';
 import { InputError } from '../src/errors.js';
 import { EegArrowWriter } from '../src/io/eeg-arrow.js';
-import { tempDir } from './helpers.js';
+import { tempDir, assertRejects } from './helpers.js';
 
 const { dir: root, cleanup } = tempDir();
 let n = 0;
@@ -63,16 +63,7 @@ async function makeDataset(recs: Rec[], songs: { song: number; frames: number }[
   return dir;
 }
 
-async function rejectsInput(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.instance(err, InputError);
-    assert.match((err as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`expected an InputError matching ${pattern}`);
-}
+const rejectsInput = (promise: Promise<unknown>, pattern: RegExp) => assertRejects(promise, InputError, pattern);
 
 const standard: Rec[] = [
   { subject: 2, song: 21, samples: 30025 },

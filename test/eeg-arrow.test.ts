@@ -18,7 +18,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InputError } from '../src/errors.js';
 import { EegArrowReader, EegArrowWriter, eegLayout, eegLayoutKey, type EegRecording } from '../src/io/eeg-arrow.js';
-import { tempDir } from './helpers.js';
+import { tempDir, assertRejects } from './helpers.js';
 
 const { dir, cleanup } = tempDir();
 let n = 0;
@@ -36,17 +36,7 @@ async function writeAll(path: string, recs: EegRecording[]): Promise<void> {
   await writer.close();
 }
 
-/** Asserts that `promise` rejects with an InputError whose message matches `pattern`. */
-async function rejectsInput(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.instance(err, InputError);
-    assert.match((err as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`expected an InputError matching ${pattern}`);
-}
+const rejectsInput = (promise: Promise<unknown>, pattern: RegExp) => assertRejects(promise, InputError, pattern);
 
 const recs = [recording(2, 21), recording(2, 22, 4, 7), recording(23, 30, 1, 1)];
 

@@ -87,3 +87,15 @@ export function seededUniform(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Asserts that `promise` rejects with an instance of `cls` whose message matches `pattern`. */
+export async function assertRejects(promise: Promise<unknown>, cls: new (...args: any[]) => Error, pattern: RegExp): Promise<void> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.instance(err, cls, `expected ${cls.name}, got ${String(err)}`);
+    assert.match((err as Error).message, pattern);
+    return;
+  }
+  assert.unreachable(`expected ${cls.name} matching ${pattern}`);
+}

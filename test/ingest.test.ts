@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Dataset, InputError, MatV73Writer, ingest, resample, writeMatV5, writeWav, type MatCellValue } from '../src/index.js';
-import { tempDir } from './helpers.js';
+import { tempDir, assertRejects } from './helpers.js';
 
 const SECONDS = 5;
 const FRAMES = SECONDS * 44100;
@@ -71,16 +71,7 @@ async function rawSet(spec: RawSpec = {}, songs = [21, 22]): Promise<{ input: st
   return { input, out: join(dir, 'out'), cleanup };
 }
 
-async function rejects(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
-  try {
-    await promise;
-  } catch (e) {
-    assert.instance(e, InputError, `expected an InputError, got ${(e as Error).name}: ${(e as Error).message}`);
-    assert.match((e as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`expected a rejection matching ${pattern}`);
-}
+const rejects = (promise: Promise<unknown>, pattern: RegExp) => assertRejects(promise, InputError, pattern);
 
 test('slices each song by the trigger rule, drops row 129 and resamples 1000 → 125 Hz', async () => {
   const set = await rawSet();

@@ -25,6 +25,18 @@ export function encoderDims(preset: ModelPreset): number[] {
 }
 
 /**
+ * One branch's 35 state-dict tensors in state-dict order, as the binding takes them (dtypes are
+ * checked by checkWeights and again natively).
+ */
+export function encoderTensorData(weights: Weights, branch: Branch, preset: ModelPreset): (Float32Array | BigInt64Array)[] {
+  return encoderTensors(branch, preset.encoder).map((spec) => {
+    const t = weights.get(spec.name);
+    if (!t) throw new RangeError(`Expected tensor ${spec.name} in the weights`);
+    return t.data as Float32Array | BigInt64Array;
+  });
+}
+
+/**
  * Eval-mode forward (BatchNorm on running statistics, dropout off) of one branch on a batch of
  * already preprocessed inputs (N, H, W): EEG clips (N, 128, 729) or padded audio (N, 1, 177147).
  *
@@ -43,10 +55,6 @@ export async function encoderForwardEval(
   const batch = expectInteger('shape.batch', shape.batch, 1);
   const height = expectInteger('shape.height', shape.height, 1);
   const width = expectInteger('shape.width', shape.width, 1);
-  const tensors = encoderTensors(branch, preset.encoder).map((spec) => {
-    const t = weights.get(spec.name);
-    if (!t) throw new RangeError(`Expected tensor ${spec.name} in the weights`);
-    return t.data as Float32Array | BigInt64Array; // dtypes are checked by checkWeights and again natively
-  });
+  const tensors = encoderTensorData(weights, branch, preset);
   return withCallerStack(new Error(), () => native.encoderForwardEval(tensors, input, batch, height, width, encoderDims(preset)));
 }

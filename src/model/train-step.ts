@@ -5,7 +5,7 @@
  */
 import { native, withCallerStack } from '../native.js';
 import { encoderTensors, type ModelPreset } from './model-spec.js';
-import { encoderDims } from './encoder.js';
+import { encoderDims, encoderTensorData } from './encoder.js';
 import type { Weights } from './weights.js';
 
 export interface TrainStepConfig {
@@ -78,13 +78,6 @@ export function zeroGradients(preset: ModelPreset, grads: Gradients = new Map())
   return grads;
 }
 
-const branchTensors = (weights: Weights, branch: 'eeg' | 'music', preset: ModelPreset) =>
-  encoderTensors(branch, preset.encoder).map((s) => {
-    const t = weights.get(s.name);
-    if (!t) throw new RangeError(`Expected tensor ${s.name} in the weights`);
-    return t.data as Float32Array | BigInt64Array;
-  });
-
 const branchGrads = (grads: Gradients, branch: 'eeg' | 'music', preset: ModelPreset) =>
   encoderTensors(branch, preset.encoder)
     .filter((s) => s.role === 'parameter')
@@ -101,8 +94,8 @@ const branchGrads = (grads: Gradients, branch: 'eeg' | 'music', preset: ModelPre
 export async function trainStep(weights: Weights, grads: Gradients, batch: TrainBatch, preset: ModelPreset, config: TrainStepConfig): Promise<TrainStepResult> {
   return withCallerStack(new Error(), () =>
     native.trainStep(
-      branchTensors(weights, 'eeg', preset),
-      branchTensors(weights, 'music', preset),
+      encoderTensorData(weights, 'eeg', preset),
+      encoderTensorData(weights, 'music', preset),
       branchGrads(grads, 'eeg', preset),
       branchGrads(grads, 'music', preset),
       batch.eeg,

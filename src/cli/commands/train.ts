@@ -2,25 +2,15 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { Dataset } from '../../data/dataset.js';
 import { presets } from '../../model/model-spec.js';
-import { train } from '../../train/train.js';
+import { train, type TrainOptions } from '../../train/train.js';
 import { type CommonArgs, note, printJson } from '../output.js';
 import { progressBar, type Progress } from '../progress.js';
 
-interface TrainArgs extends CommonArgs {
+/** The flags are the library's options, but for the data set, the preset's name and `--batch`. */
+interface TrainArgs extends CommonArgs, Omit<TrainOptions, 'preset' | 'batchSize' | 'onStep' | 'onValidation'> {
   data: string;
-  out: string;
-  preset: 'paper' | 'small';
-  epochs: number;
+  preset: keyof typeof presets;
   batch: number;
-  lr: number;
-  lambda: number;
-  temperature: number;
-  detach: boolean;
-  dropout: number;
-  seed: number;
-  validateEvery: number;
-  checkpointEvery: number;
-  resume: boolean;
 }
 
 export const command = 'train';
