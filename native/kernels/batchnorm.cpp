@@ -225,50 +225,49 @@ void add_shifted_moments(const float* x, int64_t count, double shift, LaneSums& 
   sums.add(first, second);
 }
 
-// sums += Σ dy, Σ dy·(x − mean) over [0 .. count), in the same register-resident way.
-void add_gradient_sums(const float* dy, const float* x, int64_t count, double mean, LaneSums& sums) {
-  double first[kLanes] = {}, second[kLanes] = {};
-  int64_t i = 0;
-  for (; i + kLanes <= count; i += kLanes) {
-    for (int l = 0; l < kLanes; ++l) {
-      const double g = dy[i + l];
-      first[l] += g;
-      second[l] += g * (static_cast<double>(x[i + l]) - mean);
-    }
-  }
-  for (; i < count; ++i) {
-    const double g = dy[i];
-    first[0] += g;
-    second[0] += g * (static_cast<double>(x[i]) - mean);
-  }
-  sums.add(first, second);
+// The normalisation of one channel in PyTorch's form, y = x·alpha + beta.
+struct ChannelAffine {
+  float alpha = 1, beta = 0;
+};
+
+ChannelAffine train_affine(const float* weight, const float* bias, const BatchNormSaved<const float>& saved, int64_t c) {
+  const float alpha = saved.invstd[c] * weight[c];
+  return {alpha, (bias ? bias[c] : 0.0f) - saved.mean[c] * alpha};
 }
 
-// out = x·alpha + beta over count values (PyTorch's form of the normalisation, one multiply-add),
-// then max(·, 0) as relu_forward when the ReLU is fused.
+// x·alpha + beta as one fused multiply-add. The forward and the backward's recomputed ReLU mask
+// both go through this expression, so the compiler cannot round them differently.
+inline float affine(float x, ChannelAffine a) { return std::fma(x, a.alpha, a.beta); }
+
+// Whether the fused ReLU passed x on: its output max(v, 0) is > 0 (relu_backward's mask).
 template <bool kRelu>
-void scale_and_shift(const float* x, int64_t count, float alpha, float beta, float* out) {
+inline bool passes(float x, ChannelAffine a) {
+  return !kRelu || affine(x, a) > 0.0f;
+}
+
+// out = act(x·alpha + beta) over count values (act: max(·, 0) when the ReLU is fused).
+template <bool kRelu>
+void scale_and_shift(const float* x, int64_t count, ChannelAffine a, float* out) {
   for (int64_t i = 0; i < count; ++i) {
-    const float v = x[i] * alpha + beta;
+    const float v = affine(x[i], a);
     out[i] = kRelu && v < 0.0f ? 0.0f : v;
   }
 }
 
-void normalize_rows(const float* x, BatchNormShape shape, int64_t c, float alpha, float beta, BatchNormActivation act,
-                    float* y) {
+void normalize_rows(const float* x, BatchNormShape shape, int64_t c, ChannelAffine a, BatchNormActivation act, float* y) {
   for (int64_t n = 0; n < shape.batch; ++n) {
     const int64_t row = row_offset(shape, n, c);
     if (act == BatchNormActivation::relu) {
-      scale_and_shift<true>(x + row, shape.spatial, alpha, beta, y + row);
+      scale_and_shift<true>(x + row, shape.spatial, a, y + row);
     } else {
-      scale_and_shift<false>(x + row, shape.spatial, alpha, beta, y + row);
+      scale_and_shift<false>(x + row, shape.spatial, a, y + row);
     }
   }
 }
 
-// Channel c of the train forward: statistics in one float64 pass, then the normalisation.
-void train_channel(const float* x, BatchNormShape shape, const BatchNormParams<float>& p,
-                   const BatchNormSaved<float>& saved, BatchNormActivation act, float* y, int64_t c) {
+// Channel c's batch statistics in one float64 pass.
+void statistics_channel(const float* x, BatchNormShape shape, const BatchNormParams<float>& p,
+                        const BatchNormSaved<float>& saved, int64_t c) {
   const int64_t m = shape.values_per_channel();
   const double shift = x[row_offset(shape, 0, c)];
   LaneSums sums;
@@ -279,42 +278,106 @@ void train_channel(const float* x, BatchNormShape shape, const BatchNormParams<f
   // Σ(x − mean)² = Σ(x − shift)² − m·(mean − shift)²; the shift keeps both terms of the same size.
   const double var_sum = std::max(0.0, sums.total(sums.second) - mean_offset * mean_offset * static_cast<double>(m));
   finish_channel(c, static_cast<float>(shift + mean_offset), static_cast<float>(var_sum), m, p, saved);
-  const float alpha = saved.invstd[c] * p.weight[c];
-  const float beta = p.bias[c] - saved.mean[c] * alpha;
-  normalize_rows(x, shape, c, alpha, beta, act, y);
 }
 
-// Channel c of the backward: the two sums in float64, then dx in PyTorch's form.
-void backward_channel(const float* dy, const float* x, BatchNormShape shape, const float* weight,
-                      const BatchNormSaved<const float>& saved, float* dx, float* dweight, float* dbias, int64_t c) {
-  const float mean = saved.mean[c], invstd = saved.invstd[c];
-  LaneSums sums;
-  for (int64_t n = 0; n < shape.batch; ++n) {
-    const int64_t row = row_offset(shape, n, c);
-    add_gradient_sums(dy + row, x + row, shape.spatial, mean, sums);
-  }
-  const double m = static_cast<double>(shape.values_per_channel());
-  const double sum_dy = sums.total(sums.first), sum_dy_centered = sums.total(sums.second);
-  const float k = static_cast<float>(sum_dy_centered * invstd * invstd / m);
-  const float grad_mean = static_cast<float>(sum_dy / m);
-  const float gain = invstd * weight[c];
-  for (int64_t n = 0; n < shape.batch; ++n) {
-    const int64_t row = row_offset(shape, n, c);
-    for (int64_t s = 0; s < shape.spatial; ++s) {
-      dx[row + s] = (dy[row + s] - grad_mean - (x[row + s] - mean) * k) * gain;
+// sums += Σ g, Σ g·(x − mean) over [0 .. count), g = dy where the ReLU passed x on, in the same
+// register-resident way as add_shifted_moments.
+template <bool kRelu>
+void add_gradient_sums(const float* dy, const float* x, int64_t count, double mean, ChannelAffine a, LaneSums& sums) {
+  double first[kLanes] = {}, second[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= count; i += kLanes) {
+    for (int l = 0; l < kLanes; ++l) {
+      const double g = passes<kRelu>(x[i + l], a) ? dy[i + l] : 0.0f;
+      first[l] += g;
+      second[l] += g * (static_cast<double>(x[i + l]) - mean);
     }
   }
-  dweight[c] += static_cast<float>(sum_dy_centered * invstd);
-  dbias[c] += static_cast<float>(sum_dy);
+  for (; i < count; ++i) {
+    const double g = passes<kRelu>(x[i], a) ? dy[i] : 0.0f;
+    first[0] += g;
+    second[0] += g * (static_cast<double>(x[i]) - mean);
+  }
+  sums.add(first, second);
+}
+
+// The per-channel constants of pass 2 (input_gradient_channel).
+struct InputGradientTerms {
+  float mean, grad_mean, k, gain;
+};
+
+template <bool kRelu>
+void input_gradient_row(const float* dy, const float* x, int64_t count, ChannelAffine a, InputGradientTerms t,
+                        float* dx) {
+  for (int64_t i = 0; i < count; ++i) {
+    const float g = passes<kRelu>(x[i], a) ? dy[i] : 0.0f;
+    dx[i] = (g - t.grad_mean - (x[i] - t.mean) * t.k) * t.gain;
+  }
+}
+
+// Channel c of pass 1 over a part.
+void gradient_sums_channel(const float* dy, const float* x, BatchNormShape part, ChannelAffine a, float mean,
+                           BatchNormActivation act, BatchNormGradientSums& sums, int64_t c) {
+  LaneSums lanes;
+  for (int64_t n = 0; n < part.batch; ++n) {
+    const int64_t row = row_offset(part, n, c);
+    if (act == BatchNormActivation::relu) {
+      add_gradient_sums<true>(dy + row, x + row, part.spatial, mean, a, lanes);
+    } else {
+      add_gradient_sums<false>(dy + row, x + row, part.spatial, mean, a, lanes);
+    }
+  }
+  sums.dy[c] += lanes.total(lanes.first);
+  sums.dy_centered[c] += lanes.total(lanes.second);
+}
+
+// Channel c of pass 2 over a part: dx = (g − Σg/m − (x − mean)·k)·invstd·weight with
+// k = Σg·(x − mean)·invstd²/m.
+void input_gradient_channel(const float* dy, const float* x, BatchNormShape part, const float* weight, ChannelAffine a,
+                            const BatchNormSaved<const float>& saved, BatchNormActivation act,
+                            const BatchNormGradientSums& sums, float* dx, int64_t c) {
+  const float invstd = saved.invstd[c];
+  const double m = static_cast<double>(sums.values);
+  const InputGradientTerms t{saved.mean[c], static_cast<float>(sums.dy[c] / m),
+                             static_cast<float>(sums.dy_centered[c] * invstd * invstd / m), invstd * weight[c]};
+  for (int64_t n = 0; n < part.batch; ++n) {
+    const int64_t row = row_offset(part, n, c);
+    if (act == BatchNormActivation::relu) {
+      input_gradient_row<true>(dy + row, x + row, part.spatial, a, t, dx + row);
+    } else {
+      input_gradient_row<false>(dy + row, x + row, part.spatial, a, t, dx + row);
+    }
+  }
+}
+
+// The backward pieces read bias only for the ReLU mask: it may be null without the ReLU.
+void check_pieces(const void* dy, const void* x, BatchNormShape part, const void* weight, const void* bias,
+                  BatchNormActivation act, const BatchNormSaved<const float>& saved, const void* out) {
+  check_shape(part);
+  require(dy && x && weight && saved.mean && saved.invstd && out, "null buffer");
+  require(bias || act == BatchNormActivation::none, "null bias");
 }
 
 }  // namespace
 
+void batchnorm_statistics(const float* x, BatchNormShape shape, const BatchNormParams<float>& params,
+                          const BatchNormSaved<float>& saved) {
+  check_train(x, shape, params, saved, x);
+  for_each_channel(shape, [&](int64_t c) { statistics_channel(x, shape, params, saved, c); });
+  if (params.num_batches_tracked) *params.num_batches_tracked += 1;
+}
+
+void batchnorm_apply(const float* x, BatchNormShape part, const float* weight, const float* bias,
+                     const BatchNormSaved<const float>& saved, BatchNormActivation act, float* y) {
+  check_pieces(x, x, part, weight, bias, BatchNormActivation::relu, saved, y);
+  for_each_channel(part, [&](int64_t c) { normalize_rows(x, part, c, train_affine(weight, bias, saved, c), act, y); });
+}
+
 void batchnorm_forward_train(const float* x, BatchNormShape shape, const BatchNormParams<float>& params,
                              const BatchNormSaved<float>& saved, float* y, BatchNormActivation act) {
   check_train(x, shape, params, saved, y);
-  for_each_channel(shape, [&](int64_t c) { train_channel(x, shape, params, saved, act, y, c); });
-  if (params.num_batches_tracked) *params.num_batches_tracked += 1;
+  batchnorm_statistics(x, shape, params, saved);
+  batchnorm_apply(x, shape, params.weight, params.bias, {saved.mean, saved.invstd}, act, y);
 }
 
 void batchnorm_forward_eval(const float* x, BatchNormShape shape, const BatchNormParams<float>& params, float* y,
@@ -324,15 +387,50 @@ void batchnorm_forward_eval(const float* x, BatchNormShape shape, const BatchNor
   require(x && y, "null input or output");
   for_each_channel(shape, [&](int64_t c) {
     const float alpha = eval_invstd(params, c) * params.weight[c];
-    const float beta = params.bias[c] - params.running_mean[c] * alpha;
-    normalize_rows(x, shape, c, alpha, beta, act, y);
+    normalize_rows(x, shape, c, {alpha, params.bias[c] - params.running_mean[c] * alpha}, act, y);
   });
+}
+
+void batchnorm_gradient_sums(const float* dy, const float* x, BatchNormShape part, const float* weight,
+                             const float* bias, const BatchNormSaved<const float>& saved, BatchNormActivation act,
+                             BatchNormGradientSums& sums) {
+  check_pieces(dy, x, part, weight, bias, act, saved, x);
+  require(static_cast<int64_t>(sums.dy.size()) == part.channels && static_cast<int64_t>(sums.dy_centered.size()) == part.channels,
+          "gradient sums hold " + std::to_string(sums.dy.size()) + " channels, the part " + std::to_string(part.channels));
+  for_each_channel(part, [&](int64_t c) {
+    gradient_sums_channel(dy, x, part, train_affine(weight, bias, saved, c), saved.mean[c], act, sums, c);
+  });
+  sums.values += part.values_per_channel();
+}
+
+void batchnorm_input_gradient(const float* dy, const float* x, BatchNormShape part, const float* weight,
+                              const float* bias, const BatchNormSaved<const float>& saved, BatchNormActivation act,
+                              const BatchNormGradientSums& sums, float* dx) {
+  check_pieces(dy, x, part, weight, bias, act, saved, dx);
+  require(static_cast<int64_t>(sums.dy.size()) == part.channels && sums.values >= part.values_per_channel(),
+          "input gradient before the gradient sums of the whole batch");
+  for_each_channel(part, [&](int64_t c) {
+    input_gradient_channel(dy, x, part, weight, train_affine(weight, bias, saved, c), saved, act, sums, dx, c);
+  });
+}
+
+void batchnorm_parameter_gradients(const BatchNormGradientSums& sums, const BatchNormSaved<const float>& saved,
+                                   float* dweight, float* dbias) {
+  require(dweight && dbias && saved.invstd, "null buffer in backward");
+  for (size_t c = 0; c < sums.dy.size(); ++c) {
+    dweight[c] += static_cast<float>(sums.dy_centered[c] * saved.invstd[c]);
+    dbias[c] += static_cast<float>(sums.dy[c]);
+  }
 }
 
 void batchnorm_backward(const float* dy, const float* x, BatchNormShape shape, const float* weight,
                         const BatchNormSaved<const float>& saved, float* dx, float* dweight, float* dbias) {
   check_backward(dy, x, shape, weight, saved, dx, dweight, dbias);
-  for_each_channel(shape, [&](int64_t c) { backward_channel(dy, x, shape, weight, saved, dx, dweight, dbias, c); });
+  BatchNormGradientSums sums;
+  sums.reset(shape.channels);
+  batchnorm_gradient_sums(dy, x, shape, weight, nullptr, saved, BatchNormActivation::none, sums);
+  batchnorm_input_gradient(dy, x, shape, weight, nullptr, saved, BatchNormActivation::none, sums, dx);
+  batchnorm_parameter_gradients(sums, saved, dweight, dbias);
 }
 
 }  // namespace predann

@@ -34,7 +34,9 @@
 // y may alias x. Every channel is reduced by one thread in a fixed order, so the fast version's
 // results do not depend on the thread count.
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace predann {
 
@@ -94,5 +96,62 @@ void batchnorm_backward_ref(const T* dy, const T* x, BatchNormShape shape, const
                             const BatchNormSaved<const T>& saved, T* dx, T* dweight, T* dbias);
 void batchnorm_backward(const float* dy, const float* x, BatchNormShape shape, const float* weight,
                         const BatchNormSaved<const float>& saved, float* dx, float* dweight, float* dbias);
+
+// ---------------------------------------------------------------------------------------------
+// The same train-mode BatchNorm in pieces, for a caller that keeps only BatchNorm's input x and
+// recomputes its output when it needs it (the training step at batch 48 would otherwise keep the
+// ReLU output of every conv block too: 2× the activations). batchnorm_forward_train is
+// batchnorm_statistics then batchnorm_apply, and the fast batchnorm_backward is the three backward
+// pieces on the whole batch. With the ReLU fused, the backward's dy is the gradient of the ReLU's
+// output and its mask is recomputed from x with the forward's arithmetic: it is the forward's mask
+// bit for bit. Every piece but batchnorm_statistics takes a `part`: whole samples of the batch
+// (pointers to the part's first sample, shape {samples in the part, C, S}), so that the backward
+// can run over a batch handed over a few samples at a time:
+//
+//   sums.reset(C);
+//   for each part: batchnorm_gradient_sums(dy_part, x_part, part, ..., sums);      pass 1
+//   for each part: batchnorm_input_gradient(dy_part, x_part, part, ..., sums, dx);  pass 2
+//   batchnorm_parameter_gradients(sums, saved, C, dweight, dbias);
+//
+// Fast float32 only; their oracle is the composition of the _ref forward, relu_backward_ref and
+// batchnorm_backward_ref (parity tests).
+
+// The batch statistics of x (N,C,S) into saved, and the running statistics updated, as the train
+// forward; nothing normalised.
+void batchnorm_statistics(const float* x, BatchNormShape shape, const BatchNormParams<float>& params,
+                          const BatchNormSaved<float>& saved);
+
+// y = act(x·alpha + beta) with alpha = invstd·weight and beta = bias − mean·alpha per channel
+// (one fused multiply-add), on any part of the batch. y may alias x.
+void batchnorm_apply(const float* x, BatchNormShape part, const float* weight, const float* bias,
+                     const BatchNormSaved<const float>& saved, BatchNormActivation act, float* y);
+
+// Per-channel float64 sums of the backward, accumulated over the parts of a batch.
+struct BatchNormGradientSums {
+  std::vector<double> dy;           // (C) Σ dy
+  std::vector<double> dy_centered;  // (C) Σ dy·(x − mean)
+  int64_t values = 0;               // values per channel summed so far: m once the batch is in
+
+  void reset(int64_t channels) {
+    dy.assign(static_cast<std::size_t>(channels), 0.0);
+    dy_centered.assign(static_cast<std::size_t>(channels), 0.0);
+    values = 0;
+  }
+};
+
+// Pass 1: adds the part's sums. With act = relu, dy is masked where the forward's ReLU was 0;
+// bias is read for that mask only and may be null with act = none.
+void batchnorm_gradient_sums(const float* dy, const float* x, BatchNormShape part, const float* weight,
+                             const float* bias, const BatchNormSaved<const float>& saved, BatchNormActivation act,
+                             BatchNormGradientSums& sums);
+
+// Pass 2, once the sums hold the whole batch: dx (written) for the part. dx may alias dy.
+void batchnorm_input_gradient(const float* dy, const float* x, BatchNormShape part, const float* weight,
+                              const float* bias, const BatchNormSaved<const float>& saved, BatchNormActivation act,
+                              const BatchNormGradientSums& sums, float* dx);
+
+// dweight += Σ dy·x̂ and dbias += Σ dy, each (C), from the whole batch's sums.
+void batchnorm_parameter_gradients(const BatchNormGradientSums& sums, const BatchNormSaved<const float>& saved,
+                                   float* dweight, float* dbias);
 
 }  // namespace predann

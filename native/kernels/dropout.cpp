@@ -31,10 +31,12 @@ T keep_scale(double p) {
 
 // out[i] = in[i] · keep_i · scale for i in [begin, end): the forward and the backward alike. The
 // plain form, one element at a time.
+// The mask of element i is that of index first + i of the stream.
 template <typename T>
-void apply_mask(const T* in, int64_t begin, int64_t end, uint64_t key, uint64_t threshold, T scale, T* out) {
+void apply_mask(const T* in, int64_t begin, int64_t end, uint64_t key, uint64_t threshold, T scale, uint64_t first,
+                T* out) {
   for (int64_t i = begin; i < end; ++i) {
-    out[i] = dropout_keeps(key, threshold, static_cast<uint64_t>(i)) ? in[i] * scale : T(0);
+    out[i] = dropout_keeps(key, threshold, first + static_cast<uint64_t>(i)) ? in[i] * scale : T(0);
   }
 }
 
@@ -44,22 +46,27 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 // Elements per chunk of random words: 2 KB of words, 2 KB of bits, both in L1.
 constexpr int64_t kChunk = 512;
 
-// The same as apply_mask for an even begin, in two vectorisable loops per chunk: the random words
-// (one per pair of elements), then the selection, which reads the words as 32-bit halves (low
-// half first: dropout_bits' order). threshold < 2^32 here (p > 0).
+// The same as apply_mask, in two vectorisable loops per chunk: the random words (one per pair of
+// elements), then the selection, which reads the words as 32-bit halves (low half first:
+// dropout_bits' order). The chunks start at even stream indices (an odd first element is masked
+// alone). threshold < 2^32 here (p > 0).
 void apply_mask_by_chunks(const float* in, int64_t begin, int64_t end, uint64_t key, uint64_t threshold, float scale,
-                          float* out) {
+                          uint64_t first, float* out) {
   const uint32_t limit = static_cast<uint32_t>(threshold);
   uint64_t words[kChunk / 2];
   uint32_t bits[kChunk];
   int64_t i = begin;
+  if (((first + static_cast<uint64_t>(i)) & 1) && i < end) {
+    apply_mask(in, i, i + 1, key, threshold, scale, first, out);
+    ++i;
+  }
   for (; i + kChunk <= end; i += kChunk) {
-    const uint64_t first_pair = static_cast<uint64_t>(i) >> 1;
+    const uint64_t first_pair = (first + static_cast<uint64_t>(i)) >> 1;
     for (int64_t j = 0; j < kChunk / 2; ++j) words[j] = dropout_word(key, first_pair + static_cast<uint64_t>(j));
     std::memcpy(bits, words, sizeof bits);
     for (int64_t j = 0; j < kChunk; ++j) out[i + j] = bits[j] < limit ? in[i + j] * scale : 0.0f;
   }
-  apply_mask(in, i, end, key, threshold, scale, out);
+  apply_mask(in, i, end, key, threshold, scale, first, out);
 }
 
 template <typename T>
@@ -76,14 +83,15 @@ void apply_mask_fast(const float* in, int64_t count, const DropoutParams& params
   const float scale = keep_scale<float>(params.p);
   const int threads = thread_count();
   if (threads == 1 || count <= kBlock) {
-    apply_mask_by_chunks(in, 0, count, key, threshold, scale, out);
+    apply_mask_by_chunks(in, 0, count, key, threshold, scale, params.first_index, out);
     return;
   }
   const int64_t blocks = (count + kBlock - 1) / kBlock;
   run_on_openmp_host([&] {
 #pragma omp parallel for schedule(static) num_threads(threads)
-    for (int64_t b = 0; b < blocks; ++b) {  // every block starts at an even index, as the chunks need
-      apply_mask_by_chunks(in, b * kBlock, std::min(count, (b + 1) * kBlock), key, threshold, scale, out);
+    for (int64_t b = 0; b < blocks; ++b) {
+      apply_mask_by_chunks(in, b * kBlock, std::min(count, (b + 1) * kBlock), key, threshold, scale, params.first_index,
+                           out);
     }
   });
 }
@@ -95,7 +103,7 @@ void dropout_forward_ref(const T* x, int64_t count, const DropoutParams& params,
   check(x, y, count, params);
   if (is_identity(params)) return copy_unless_aliased(x, count, y);
   apply_mask(x, 0, count, dropout_stream_key(params.stream), dropout_keep_threshold(params.p),
-             keep_scale<T>(params.p), y);
+             keep_scale<T>(params.p), params.first_index, y);
 }
 
 template <typename T>
@@ -103,7 +111,7 @@ void dropout_backward_ref(const T* dy, int64_t count, const DropoutParams& param
   check(dy, dx, count, params);
   if (is_identity(params)) return copy_unless_aliased(dy, count, dx);
   apply_mask(dy, 0, count, dropout_stream_key(params.stream), dropout_keep_threshold(params.p),
-             keep_scale<T>(params.p), dx);
+             keep_scale<T>(params.p), params.first_index, dx);
 }
 
 template void dropout_forward_ref<float>(const float*, int64_t, const DropoutParams&, float*);

@@ -37,6 +37,9 @@ struct DropoutParams {
   double p = 0.5;         // probability of dropping an element, 0 <= p <= 1
   bool training = true;   // false: the identity
   DropoutStream stream;
+  // Index of x[0] in the stream: a tensor masked a few samples at a time, each call with the
+  // offset of its first value, gets the mask of one call over the whole tensor.
+  uint64_t first_index = 0;
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -261,3 +261,89 @@ PREDANN_TEST(batchnorm_fused_relu_matches_ref_batchnorm_then_relu) {
   batchnorm_forward_eval(x.data(), shape, fast.params(), y_fast.data(), BatchNormActivation::relu);
   expect_close(y_fast, y_ref, 1e-5, 1e-5, "eval y");
 }
+
+namespace {
+
+// Samples [first, first + count) of an (N,C,S) tensor as a part.
+struct Part {
+  int64_t first, count;
+};
+
+// relu(BN(x)) forward and backward through the pieces, a part at a time, against the reference
+// forward, relu and backward on the whole batch.
+void check_pieces_in_parts_match_ref(BatchNormShape shape, const std::vector<Part>& parts, uint32_t seed) {
+  Module<float> ref(shape.channels, seed), fast(shape.channels, seed);
+  const std::vector<float> x = shifted_input(shape, seed + 1, 3.0f);
+  const std::vector<float> dact = random_vector<float>(shape.size(), seed + 2, 1.0);
+  std::vector<float> y_ref(x.size()), dy_ref(x.size()), dx_ref(x.size());
+  std::vector<float> dw_ref(shape.channels, 0.0f), db_ref(shape.channels, 0.0f);
+  batchnorm_forward_train_ref(x.data(), shape, ref.params(), ref.saved(), y_ref.data());
+  relu_forward_ref(y_ref.data(), shape.size(), y_ref.data());
+  relu_backward_ref(dact.data(), y_ref.data(), shape.size(), dy_ref.data());
+  batchnorm_backward_ref(dy_ref.data(), x.data(), shape, ref.weight.data(), ref.saved_for_backward(), dx_ref.data(),
+                         dw_ref.data(), db_ref.data());
+
+  const int64_t sample = shape.channels * shape.spatial;
+  const auto part_shape = [&](Part p) { return BatchNormShape{p.count, shape.channels, shape.spatial}; };
+  std::vector<float> y(x.size()), dx = dact;  // dx written over dact: the in-place use of the trainer
+  std::vector<float> dw(shape.channels, 0.0f), db(shape.channels, 0.0f);
+  batchnorm_statistics(x.data(), shape, fast.params(), fast.saved());
+  for (Part p : parts) {
+    batchnorm_apply(x.data() + p.first * sample, part_shape(p), fast.weight.data(), fast.bias.data(),
+                    fast.saved_for_backward(), BatchNormActivation::relu, y.data() + p.first * sample);
+  }
+  BatchNormGradientSums sums;
+  sums.reset(shape.channels);
+  for (Part p : parts) {
+    batchnorm_gradient_sums(dact.data() + p.first * sample, x.data() + p.first * sample, part_shape(p),
+                            fast.weight.data(), fast.bias.data(), fast.saved_for_backward(), BatchNormActivation::relu,
+                            sums);
+  }
+  for (Part p : parts) {
+    batchnorm_input_gradient(dx.data() + p.first * sample, x.data() + p.first * sample, part_shape(p),
+                             fast.weight.data(), fast.bias.data(), fast.saved_for_backward(), BatchNormActivation::relu,
+                             sums, dx.data() + p.first * sample);
+  }
+  batchnorm_parameter_gradients(sums, fast.saved_for_backward(), dw.data(), db.data());
+
+  expect(sums.values == shape.values_per_channel(), "the sums must count every value of the batch once");
+  expect(fast.num_batches_tracked == 1, "num_batches_tracked must become 1");
+  expect_close(fast.running_var, ref.running_var, 0.0, 1e-6, "running var");
+  // The tolerances of the whole-batch parities (above): the pieces are those kernels' insides.
+  // A ReLU mask that differed from the forward's would change dx by O(1) at that element.
+  expect_close(y, y_ref, 1e-5, 1e-5, "y");
+  expect_close(dx, dx_ref, 1e-5, 1e-5, "dx");
+  expect_close(dw, dw_ref, 1e-5, 1e-6, "dweight");
+  expect_close(db, db_ref, 1e-5, 1e-6, "dbias");
+}
+
+}  // namespace
+
+PREDANN_TEST(batchnorm_relu_pieces_in_parts_match_ref) {
+  check_pieces_in_parts_match_ref(BatchNormShape{5, 6, 3001}, {{0, 2}, {2, 1}, {3, 2}}, 1000);
+  check_pieces_in_parts_match_ref(BatchNormShape{4, 3, 17}, {{0, 4}}, 1100);  // one part, serial path
+}
+
+PREDANN_TEST(batchnorm_relu_backward_mask_is_the_forward_relu) {
+  // Where the fused forward's output is 0 the recomputed mask must drop dy, and only there: with
+  // dy = 1 everywhere and no mean terms (dx is not looked at), Σdy counts the passed values.
+  const BatchNormShape shape{3, 4, 999};
+  Module<float> m(shape.channels, 1200);
+  const std::vector<float> x = shifted_input(shape, 1201, 0.0f);
+  std::vector<float> y(x.size());
+  batchnorm_forward_train(x.data(), shape, m.params(), m.saved(), y.data(), BatchNormActivation::relu);
+  const std::vector<float> ones(x.size(), 1.0f);
+  BatchNormGradientSums sums;
+  sums.reset(shape.channels);
+  batchnorm_gradient_sums(ones.data(), x.data(), shape, m.weight.data(), m.bias.data(), m.saved_for_backward(),
+                          BatchNormActivation::relu, sums);
+  for (int64_t c = 0; c < shape.channels; ++c) {
+    int64_t passed = 0;
+    for (int64_t n = 0; n < shape.batch; ++n) {
+      for (int64_t s = 0; s < shape.spatial; ++s) passed += y[(n * shape.channels + c) * shape.spatial + s] > 0.0f;
+    }
+    expect(sums.dy[c] == static_cast<double>(passed),
+           "channel " + std::to_string(c) + ": mask passes " + std::to_string(sums.dy[c]) + " values, the forward " +
+               std::to_string(passed));
+  }
+}

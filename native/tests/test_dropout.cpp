@@ -1,5 +1,6 @@
 // Inverted dropout: keep fraction, reproducibility (same seed and step, any thread count),
 // backward with the forward's mask, identities, fast version against the reference.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
@@ -167,4 +168,22 @@ PREDANN_TEST(dropout_identities_and_bad_p) {
     }
     expect(thrown, "p = " + std::to_string(bad) + " must throw std::invalid_argument");
   }
+}
+
+PREDANN_TEST(dropout_in_parts_with_first_index_matches_one_call) {
+  const int64_t n = 200003;
+  const DropoutParams whole = training(0.5, 31, 8);
+  const std::vector<float> x = random_vector<float>(n, 80, 1.0);
+  std::vector<float> y_whole(n), y_parts(n), dx_parts(n);
+  dropout_forward(x.data(), n, whole, y_whole.data());
+  // Parts of odd and even sizes, so that parts start at odd and at even stream indices.
+  for (int64_t first = 0, size = 70001; first < n; first += size, size = size == 70001 ? 65536 : 70001) {
+    DropoutParams part = whole;
+    part.first_index = static_cast<uint64_t>(first);
+    const int64_t count = std::min(size, n - first);
+    dropout_forward(x.data() + first, count, part, y_parts.data() + first);
+    dropout_backward(x.data() + first, count, part, dx_parts.data() + first);
+  }
+  expect(same_bits(y_parts, y_whole), "forward in parts differs from one call");
+  expect(same_bits(dx_parts, y_whole), "backward in parts does not use the one-call mask");
 }
