@@ -11,6 +11,7 @@
 #include "kernels/global_avg_pool.h"
 #include "kernels/linear.h"
 #include "kernels/relu.h"
+#include "model/activation_buffer.h"
 
 namespace predann {
 
@@ -52,7 +53,7 @@ void encoder_forward_eval(const EncoderDims& dims, const EncoderTensors& t, cons
   // Ping-pong activations of a chunk of samples: a holds block 1 then block 3, b holds block 2.
   // Kept between calls, like the training workspaces: fresh pages cost more than the work.
   static std::mutex busy;
-  static std::vector<float> a, b;
+  static ActivationBuffer a, b;
   std::lock_guard<std::mutex> lock(busy);
   const int64_t chunk = std::min(kEvalChunk, in.batch);
   a.resize(static_cast<size_t>(chunk * std::max(c1, c3) * plane));

@@ -14,7 +14,8 @@ namespace predann {
 namespace {
 
 // Sizes a kept buffer; its old contents are not cleared (every user overwrites or zeroes it).
-float* sized(std::vector<float>& v, int64_t n) {
+template <typename Buffer>
+float* sized(Buffer& v, int64_t n) {
   v.resize(static_cast<size_t>(n));
   return v.data();
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "kernels/dropout.h"
+#include "model/activation_buffer.h"
 #include "model/encoder.h"
 
 namespace predann {
@@ -45,7 +46,7 @@ struct EncoderWorkspace {
   struct ConvBlock {
     // (N, c, H, W): the conv output, BatchNorm's input. In the backward, once consumed, its front
     // holds the gradient of the block's input (N, c_in, H, W).
-    std::vector<float> conv;
+    ActivationBuffer conv;
     std::vector<float> mean, invstd;  // (c)
   };
   struct Projector {
@@ -56,8 +57,8 @@ struct EncoderWorkspace {
   ConvBlock blocks[3];
   std::vector<float> feature;  // (N, c3)
   Projector projectors[2];
-  std::vector<float> part_output;  // (part, c3, H, W): a part's block-3 output, or its gradient
-  std::vector<float> part_input;   // (part, c2, H, W): a part's recomputed conv input
+  ActivationBuffer part_output;  // (part, c3, H, W): a part's block-3 output, or its gradient
+  ActivationBuffer part_input;   // (part, c2, H, W): a part's recomputed conv input
 };
 
 class EncoderTrainer {
