@@ -2,6 +2,7 @@
  * The only module that loads the native addon. Everything else imports the typed `native`
  * object from here, so the binding's surface is written down in one place.
  */
+import type { TrainStepConfig, TrainStepResult } from './model/train-step.js';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -62,8 +63,8 @@ export interface Binding {
   trainStep(
     eeg: (Float32Array | BigInt64Array)[], music: (Float32Array | BigInt64Array)[], eegGrads: Float32Array[], musicGrads: Float32Array[],
     xEeg: Float32Array, eegShape: number[], xMusic: Float32Array, musicShape: number[], labels: Int32Array, dims: number[],
-    config: { weightEeg: number; weightMusic: number; lambda: number; temperature: number; detach: boolean; dropout: number; dropoutSeed: number; dropoutStep: number },
-  ): Promise<{ lossEeg: number; lossMusic: number; lossPredann: number; total: number; logitsEeg: Float32Array; zEeg: Float32Array; logitsMusic: Float32Array; zMusic: Float32Array }>;
+    config: TrainStepConfig,
+  ): Promise<TrainStepResult>;
   adamStep(params: Float32Array[], grads: Float32Array[], m: Float32Array[], v: Float32Array[], step: number, lr: number, beta1: number, beta2: number, eps: number): Promise<void>;
 }
 

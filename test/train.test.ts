@@ -12,7 +12,7 @@ import { tempDir } from './helpers.js';
 
 const { dir, cleanup } = tempDir();
 let dataset: Dataset;
-const base = { preset: presets.small, epochs: 2, batchSize: 2, lr: 0.003, lambda: 0.05, temperature: 0.5, detach: true, dropout: 0.5, seed: 1, validateEvery: 1, checkpointEvery: 1, resume: false };
+const base = { preset: presets.small, epochs: 2, batchSize: 2, lr: 0.003, lambda: 0.05, temperature: 0.5, detach: true, dropout: 0.5, seed: 1, validateEvery: 1, checkpointEvery: 1, resume: false, bnRecalibration: 0 };
 
 test.before(async () => {
   await synthesizeNmedt({ out: join(dir, 'src'), subjects: 1, songs: [21, 22], seconds: 64, clean: false });

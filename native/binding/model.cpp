@@ -210,7 +210,26 @@ TrainStepConfig config_from(const Napi::Object& o) {
   const double seed = number_field(o, "dropoutSeed"), step = number_field(o, "dropoutStep");
   c.dropout_eeg = {p, true, {static_cast<uint64_t>(seed), static_cast<uint64_t>(step) * 2}};
   c.dropout_music = {p, true, {static_cast<uint64_t>(seed), static_cast<uint64_t>(step) * 2 + 1}};
+  if (!o.Get("batchNormMomentum").IsUndefined()) {
+    c.batchnorm_momentum = number_field(o, "batchNormMomentum");
+    if (!(c.batchnorm_momentum > 0 && c.batchnorm_momentum <= 1))
+      throw Napi::RangeError::New(o.Env(), "Expected config.batchNormMomentum in (0, 1]");
+  }
   return c;
+}
+
+Napi::Object profile_to_js(Napi::Env env, const EncoderProfile& p) {
+  const auto layers = [&](const double (&v)[3]) {
+    Napi::Array a = Napi::Array::New(env, 3);
+    for (uint32_t i = 0; i < 3; ++i) a.Set(i, v[i]);
+    return a;
+  };
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("convForward", layers(p.conv_forward));
+  o.Set("convBackward", layers(p.conv_backward));
+  o.Set("otherForward", p.other_forward);
+  o.Set("otherBackward", p.other_backward);
+  return o;
 }
 
 Napi::Value train_step_js(const Napi::CallbackInfo& info) {
@@ -261,6 +280,10 @@ Napi::Value train_step_js(const Napi::CallbackInfo& info) {
         o.Set("zEeg", to_js((*out)[1]));
         o.Set("logitsMusic", to_js((*out)[2]));
         o.Set("zMusic", to_js((*out)[3]));
+        Napi::Object profile = Napi::Object::New(e);
+        profile.Set("eeg", profile_to_js(e, result->eeg_profile));
+        profile.Set("music", profile_to_js(e, result->music_profile));
+        o.Set("profile", profile);
         return o;
       },
       {info[4], info[6], info[8]});

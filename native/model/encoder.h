@@ -31,9 +31,11 @@ struct BatchNormTensors {
   int64_t* num_batches_tracked = nullptr;
 };
 
-// The kernel's view of them (eval reads the running statistics, train updates them).
-inline BatchNormParams<float> batchnorm_params(const BatchNormTensors& t) {
+// The kernel's view of them (eval reads the running statistics, train updates them with
+// `momentum`: PyTorch's 0.1, or 1/k on the k-th batch for an exact average of k batches).
+inline BatchNormParams<float> batchnorm_params(const BatchNormTensors& t, double momentum = 0.1) {
   BatchNormParams<float> p;
+  p.momentum = momentum;
   p.weight = t.weight;
   p.bias = t.bias;
   p.running_mean = t.running_mean;

@@ -1,6 +1,7 @@
 #include "model/encoder_train.h"
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 
 #include "kernels/batchnorm.h"
@@ -31,6 +32,23 @@ void for_each_part(int64_t batch, int64_t part, const Body& body) {
   for (int64_t first = 0; first < batch; first += part) body(first, std::min(part, batch - first));
 }
 
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// Adds the seconds from its construction to its destruction to `total`.
+class Stopwatch {
+ public:
+  explicit Stopwatch(double& total) : total_(total), start_(Clock::now()) {}
+  ~Stopwatch() { total_ += seconds_since(start_); }
+
+ private:
+  double& total_;
+  Clock::time_point start_;
+};
+
+double sum3(const double (&v)[3]) { return v[0] + v[1] + v[2]; }
+
 BatchNormSaved<const float> saved_statistics(const EncoderWorkspace::ConvBlock& b) { return {b.mean.data(), b.invstd.data()}; }
 
 }  // namespace
@@ -59,6 +77,8 @@ void EncoderTrainer::forward(const EncoderInput& in, float* logits, float* z) {
   if (in.x == nullptr || in.batch < 2 || in.height < 1 || in.width < 1)
     throw std::invalid_argument("encoder training: need a batch of at least 2 (BatchNorm uses batch statistics)");
   in_ = in;
+  profile_ = {};
+  const Clock::time_point start = Clock::now();
   const int64_t n = in.batch, plane = in.height * in.width, part = part_samples();
   for (int layer = 0; layer < 3; ++layer) {
     const int64_t c = dims_.conv[layer], c_in = layer == 0 ? 1 : dims_.conv[layer - 1];
@@ -66,10 +86,11 @@ void EncoderTrainer::forward(const EncoderInput& in, float* logits, float* z) {
     float* conv = sized(b.conv, n * c * plane);
     for_each_part(n, part, [&](int64_t first, int64_t count) {
       const float* input = layer == 0 ? in.x + first * plane : block_output(layer - 1, first, count);
+      Stopwatch conv_time(profile_.conv_forward[layer]);
       conv2d_forward({count, c_in, c, in.height, in.width}, input, t_.conv_weight[layer], t_.conv_bias[layer],
                      conv + first * c * plane);
     });
-    batchnorm_statistics(conv, {n, c, plane}, batchnorm_params(t_.norm[layer]), {sized(b.mean, c), sized(b.invstd, c)});
+    batchnorm_statistics(conv, {n, c, plane}, batchnorm_params(t_.norm[layer], momentum_), {sized(b.mean, c), sized(b.invstd, c)});
   }
   // Block 3's output → dropout → mean over H·W, a part at a time.
   const int64_t c3 = dims_.conv[2];
@@ -84,6 +105,7 @@ void EncoderTrainer::forward(const EncoderInput& in, float* logits, float* z) {
   });
   projector_forward(t_.projector1, w_.projectors[0], dims_.classes, logits);
   projector_forward(t_.projector2, w_.projectors[1], dims_.embedding, z);
+  profile_.other_forward = seconds_since(start) - sum3(profile_.conv_forward);
 }
 
 void EncoderTrainer::projector_forward(const ProjectorTensors& p, Projector& s, int64_t out, float* y) {
@@ -93,7 +115,7 @@ void EncoderTrainer::projector_forward(const ProjectorTensors& p, Projector& s, 
   sized(s.mean, hidden);
   sized(s.invstd, hidden);
   linear_forward({n, dims_.conv[2], hidden}, w_.feature.data(), p.linear0, s.linear.data());
-  batchnorm_forward_train(s.linear.data(), {n, hidden, 1}, batchnorm_params(p.norm), {s.mean.data(), s.invstd.data()}, s.act.data(),
+  batchnorm_forward_train(s.linear.data(), {n, hidden, 1}, batchnorm_params(p.norm, momentum_), {s.mean.data(), s.invstd.data()}, s.act.data(),
                           BatchNormActivation::relu);
   linear_forward({n, hidden, out}, s.act.data(), p.linear3, y);
 }
@@ -153,17 +175,20 @@ void EncoderTrainer::block_backward(int layer, const float* dfeature, const Enco
       dinput = b.conv.data() + first * c_in * plane;
       std::fill(dinput, dinput + count * c_in * plane, 0.0f);  // conv2d_backward accumulates
     }
+    Stopwatch conv_time(profile_.conv_backward[layer]);
     conv2d_backward({count, c_in, c, in_.height, in_.width}, input, t_.conv_weight[layer], dconv, dinput,
                     g.conv_weight[layer], g.conv_bias[layer]);
   });
 }
 
 void EncoderTrainer::backward(const float* dlogits, const float* dz, const EncoderGrads& g) {
+  const Clock::time_point start = Clock::now();
   const int64_t n = in_.batch, c3 = dims_.conv[2];
   std::vector<float> dfeature(static_cast<size_t>(n * c3), 0.0f);
   projector_backward(t_.projector1, w_.projectors[0], dims_.classes, dlogits, g.projector1, dfeature.data());
   if (dz) projector_backward(t_.projector2, w_.projectors[1], dims_.embedding, dz, g.projector2, dfeature.data());
   for (int layer = 2; layer >= 0; --layer) block_backward(layer, dfeature.data(), g);
+  profile_.other_backward = seconds_since(start) - sum3(profile_.conv_backward);
 }
 
 }  // namespace predann

@@ -61,10 +61,21 @@ struct EncoderWorkspace {
   ActivationBuffer part_input;   // (part, c2, H, W): a part's recomputed conv input
 };
 
+// Where one step's time went in one encoder, in seconds: the convolutions layer by layer, and the
+// rest (BatchNorm, ReLU, dropout, pooling, the projectors, the recomputations).
+struct EncoderProfile {
+  double conv_forward[3] = {};
+  double conv_backward[3] = {};  // input and weight gradients
+  double other_forward = 0;
+  double other_backward = 0;
+};
+
 class EncoderTrainer {
  public:
-  EncoderTrainer(const EncoderDims& dims, const EncoderTensors& tensors, DropoutParams dropout, EncoderWorkspace& workspace)
-      : dims_(dims), t_(tensors), dropout_(dropout), w_(workspace) {}
+  // batchnorm_momentum: how the running statistics follow the batch statistics (batchnorm_params).
+  EncoderTrainer(const EncoderDims& dims, const EncoderTensors& tensors, DropoutParams dropout, EncoderWorkspace& workspace,
+                 double batchnorm_momentum = 0.1)
+      : dims_(dims), t_(tensors), dropout_(dropout), w_(workspace), momentum_(batchnorm_momentum) {}
 
   // Train-mode forward over the batch; updates the BatchNorm running statistics and counters.
   // Writes logits (N, classes) and z (N, embedding).
@@ -73,6 +84,9 @@ class EncoderTrainer {
   // Backward from dlogits (N, classes) and dz (N, embedding); dz null means projector II gets no
   // gradient at all (the stop-gradient music branch: PyTorch leaves its .grad None).
   void backward(const float* dlogits, const float* dz, const EncoderGrads& grads);
+
+  // The last forward's and backward's times.
+  const EncoderProfile& profile() const { return profile_; }
 
  private:
   using Projector = EncoderWorkspace::Projector;
@@ -94,7 +108,9 @@ class EncoderTrainer {
   EncoderTensors t_;
   DropoutParams dropout_;
   EncoderWorkspace& w_;
+  double momentum_;
   EncoderInput in_;
+  EncoderProfile profile_;
 };
 
 }  // namespace predann

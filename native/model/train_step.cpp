@@ -24,8 +24,8 @@ TrainStepResult train_step(const EncoderDims& dims, const EncoderTensors& eeg, c
   static std::mutex busy;
   static EncoderWorkspace eeg_workspace, music_workspace;
   std::lock_guard<std::mutex> lock(busy);
-  EncoderTrainer eeg_encoder(dims, eeg, config.dropout_eeg, eeg_workspace);
-  EncoderTrainer music_encoder(dims, music, config.dropout_music, music_workspace);
+  EncoderTrainer eeg_encoder(dims, eeg, config.dropout_eeg, eeg_workspace, config.batchnorm_momentum);
+  EncoderTrainer music_encoder(dims, music, config.dropout_music, music_workspace, config.batchnorm_momentum);
   eeg_encoder.forward(batch.eeg, y_e.data(), z_e.data());
   music_encoder.forward(batch.music, y_m.data(), z_m.data());
 
@@ -52,6 +52,8 @@ TrainStepResult train_step(const EncoderDims& dims, const EncoderTensors& eeg, c
   // its embedding is not detached (else PyTorch leaves its gradient None: no work at all).
   eeg_encoder.backward(dy_e.data(), config.lambda != 0 ? dz_e.data() : nullptr, eeg_grads);
   music_encoder.backward(dy_m.data(), dz_m.empty() ? nullptr : dz_m.data(), music_grads);
+  r.eeg_profile = eeg_encoder.profile();
+  r.music_profile = music_encoder.profile();
 
   const auto copy = [](const std::vector<float>& from, float* to) {
     if (to) std::copy(from.begin(), from.end(), to);

@@ -16,11 +16,13 @@ struct TrainStepConfig {
   double temperature = 0.5;   // τ
   bool detach = true;         // stop-gradient on the music embedding
   DropoutParams dropout_eeg, dropout_music;
+  double batchnorm_momentum = 0.1;  // of every BatchNorm's running statistics (PyTorch's default)
 };
 
 struct TrainStepResult {
   double loss_eeg = 0, loss_music = 0, loss_predann = 0;
   float total = 0;  // float32, w_r·L_E + w_c·L_M + λ·L_P evaluated as PyTorch does: λ·L_P + L_E + L_M
+  EncoderProfile eeg_profile, music_profile;  // where the step's time went
 };
 
 struct TrainStepBatch {

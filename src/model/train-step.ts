@@ -24,6 +24,8 @@ export interface TrainStepConfig {
   /** Dropout stream: masks are a pure function of (seed, step, element). */
   dropoutSeed: number;
   dropoutStep: number;
+  /** How BatchNorm's running statistics follow each batch's: 0.1 (PyTorch) unless given; 1/k on the k-th of k batches averages them exactly. */
+  batchNormMomentum?: number;
 }
 
 export const defaultTrainStepConfig: TrainStepConfig = {
@@ -58,6 +60,19 @@ export interface TrainStepResult {
   zEeg: Float32Array;
   logitsMusic: Float32Array;
   zMusic: Float32Array;
+  /** Where the step's time went, per encoder. */
+  profile: { eeg: EncoderStepProfile; music: EncoderStepProfile };
+}
+
+/** Seconds spent in one encoder during a training step. */
+export interface EncoderStepProfile {
+  /** Each conv layer's forward. */
+  convForward: [number, number, number];
+  /** Each conv layer's backward (input and weight gradients). */
+  convBackward: [number, number, number];
+  /** BatchNorm, ReLU, dropout, pooling, the projectors and the recomputations, forward and backward. */
+  otherForward: number;
+  otherBackward: number;
 }
 
 export type Gradients = Map<string, Float32Array>;

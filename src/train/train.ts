@@ -23,6 +23,7 @@ import { packageVersion } from '../version.js';
 import { windowAccuracy, type WindowAccuracy } from './evaluate-windows.js';
 import { TrainingData } from './training-batch.js';
 import { hasCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { recalibrateBatchNorm } from './recalibrate-batchnorm.js';
 
 
 export interface TrainOptions {
@@ -41,6 +42,12 @@ export interface TrainOptions {
   checkpointEvery: number;
   /** Continue from the run directory's checkpoint. */
   resume: boolean;
+  /**
+   * Training batches over which BatchNorm's running statistics are recomputed at the current
+   * weights before each validation and at the end (`recalibrate-batchnorm.ts`); 0: the paper's
+   * exponential average, untouched.
+   */
+  bnRecalibration: number;
   onStep?: (info: { epoch: number; step: number; stepsPerEpoch: number; total: number; lossEeg: number }) => void;
   onValidation?: (info: { epoch: number } & WindowAccuracy) => void;
 }
@@ -101,6 +108,10 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
       options.onStep?.({ epoch, step, stepsPerEpoch, total: r.total, lossEeg: r.lossEeg });
     }
     if (epoch % options.validateEvery === 0 || epoch === options.epochs) {
+      if (options.bnRecalibration > 0) {
+        const recalibration = { batches: options.bnRecalibration, batchSize: options.batchSize, seed: options.seed * 1_000_003 + epoch, dropout: options.dropout };
+        await recalibrateBatchNorm(weights, data, split.train, preset, recalibration);
+      }
       const acc = await windowAccuracy(dataset, split.validation, weights, preset, { crop: 'center' });
       validation.push({ epoch, ...acc });
       record({ event: 'validation', epoch, step, ...acc });

@@ -11,6 +11,7 @@ interface SynthArgs extends CommonArgs {
   seed: number;
   precision: 'single' | 'double';
   clean: boolean;
+  responseGain: number;
 }
 
 export const command = 'synth';
@@ -24,8 +25,10 @@ export function builder(yargs: Argv): Argv {
     .option('seed', { type: 'number', default: 0, describe: 'random seed; the same seed writes identical files' })
     .option('precision', { choices: ['single', 'double'] as const, default: 'single' as const, describe: 'MATLAB class of X' })
     .option('clean', { type: 'boolean', default: true, describe: 'also write the cleaned release (song<T>_Imputed.mat)' })
+    .option('response-gain', { type: 'number', default: 1, describe: 'multiplier of the evoked response to the music (1: calibrated, a linear classifier reaches ≈ 34 %; larger is easier)' })
     .example('$0 synth --out nmedt-synth --subjects 4 --seconds 64', 'a small synthetic set: 4 subjects × 10 songs × 64 s')
-    .example('$0 synth --out nmedt-full', 'the full size: 20 subjects × 10 songs × ~4.8 min');
+    .example('$0 synth --out nmedt-full', 'the full size: 20 subjects × 10 songs × ~4.8 min')
+    .example('$0 synth --out nmedt-easy --subjects 6 --seconds 64 --response-gain 5', 'the demo\'s easier set: participants respond 5× more strongly');
 }
 
 export async function handler(args: ArgumentsCamelCase<SynthArgs>): Promise<void> {
@@ -37,6 +40,7 @@ export async function handler(args: ArgumentsCamelCase<SynthArgs>): Promise<void
     seed: args.seed,
     precision: args.precision,
     clean: args.clean,
+    responseGain: args.responseGain,
     onProgress: (done, total) => {
       bar ??= progressBar('synth ', total, !args.quiet && !args.json);
       bar.tick(1);

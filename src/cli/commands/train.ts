@@ -31,6 +31,7 @@ export function builder(yargs: Argv): Argv {
     .option('seed', { type: 'number', default: 0, describe: 'seed of the initial weights, shuffling, crops and dropout' })
     .option('validate-every', { type: 'number', default: 12, describe: 'validation cadence in epochs (the paper: 12)' })
     .option('checkpoint-every', { type: 'number', default: 1, describe: 'epochs between checkpoints (written atomically to <out>/checkpoint)' })
+    .option('bn-recalibration', { type: 'number', default: 0, describe: 'recompute BatchNorm running statistics over this many training batches before each validation and at the end (0: the paper\'s running averages)' })
     .option('resume', { type: 'boolean', default: false, describe: 'continue from <out>/checkpoint: ends with the weights of an uninterrupted run' })
     .example('$0 train --data predann-demo/dataset --out runs/small --epochs 24', 'the small preset on the demo data')
     .example('$0 train --data data/nmedt --out runs/paper --preset paper --epochs 6000', 'the paper schedule (a GPU job)')
@@ -55,6 +56,7 @@ export async function handler(args: ArgumentsCamelCase<TrainArgs>): Promise<void
       validateEvery: args.validateEvery,
       checkpointEvery: args.checkpointEvery,
       resume: args.resume,
+      bnRecalibration: args.bnRecalibration,
       onStep: ({ stepsPerEpoch, total, epoch }) => {
         bar ??= progressBar('train ', stepsPerEpoch * args.epochs, !args.quiet && !args.json);
         bar.tick(1, { loss: total.toFixed(4), epoch });

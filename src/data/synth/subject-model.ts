@@ -155,16 +155,17 @@ function scaleToMax(values: Float64Array): Float64Array {
 }
 
 /**
- * The synthetic participant `id` under `seed`.
+ * The synthetic participant `id` under `seed`; `responseGain` scales the evoked response (1: the
+ * calibrated level), nothing else, so every other draw is the same at any gain.
  *
  * @example
  * const s = describeSubject(0, 2);
  * s.latencyMs; // between 180 and 220
  */
-export function describeSubject(seed: number, id: number): SubjectModel {
+export function describeSubject(seed: number, id: number, responseGain = 1): SubjectModel {
   const rng = SeededRng.stream(seed, 'subject', id, 'model');
   const poorResponder = rng.chance(POOR_RESPONDER_RATE);
-  const responseGainUv = MEDIAN_RESPONSE_GAIN_UV * Math.exp(0.3 * rng.normal()) * (poorResponder ? 0.35 : 1);
+  const responseGainUv = responseGain * MEDIAN_RESPONSE_GAIN_UV * Math.exp(0.3 * rng.normal()) * (poorResponder ? 0.35 : 1);
   const kernel: ResponseKernel = { fastMs: rng.range(8, 14), slowMs: rng.range(25, 45), slowWeight: rng.range(0.7, 0.95) };
   const shared = rng.range(0.5, 0.85); // how much of the evoked topography is the population's
   const backgroundScale = rng.range(0.8, 1.3);

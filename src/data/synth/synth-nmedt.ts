@@ -63,6 +63,8 @@ export interface SynthSummary {
   bytes: number;
   /** Length of each song in seconds, by trigger. */
   seconds: Record<number, number>;
+  /** The evoked response's multiplier (1: the calibrated level). */
+  responseGain: number;
 }
 
 /**
@@ -125,7 +127,7 @@ export async function synthesizeNmedt(options: SynthOptions): Promise<SynthSumma
   const { layouts, steps } = planWork(o);
   const tick = progressCounter(steps, o.onProgress);
   const files = { raw: [] as string[], audio: [] as string[], clean: [] as string[] };
-  const models = o.subjects.map((id) => describeSubject(o.seed, id));
+  const models = o.subjects.map((id) => describeSubject(o.seed, id, o.responseGain));
 
   await withAtomicOutput(out, async (tmp) => {
     for (const sub of ['raw', 'audio', ...(o.clean ? ['clean'] : [])]) mkdirSync(join(tmp, sub), { recursive: true });
@@ -158,5 +160,6 @@ export async function synthesizeNmedt(options: SynthOptions): Promise<SynthSumma
     cleanFiles: files.clean,
     bytes: all.reduce((sum, f) => sum + statSync(f).size, 0),
     seconds: Object.fromEntries(o.seconds),
+    responseGain: o.responseGain,
   };
 }
