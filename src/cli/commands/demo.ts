@@ -10,19 +10,24 @@ interface DemoArgs extends CommonArgs {
   subjects: number;
   seconds: number;
   seed: number;
+  responseGain: number;
+  epochs: number;
 }
 
 export const command = 'demo';
-export const describe = 'Run the pipeline end to end on a synthetic NMED-T: synth → ingest → summary → split → clip preprocessing';
+export const describe = 'Run the pipeline end to end on a synthetic NMED-T: synth → ingest → summary → split → clip preprocessing → training';
 
 export function builder(yargs: Argv): Argv {
   return yargs
     .option('dir', { type: 'string', default: 'predann-demo', describe: 'working directory (synthetic sources and dataset)' })
     .option('subjects', { type: 'number', default: 6, describe: 'synthetic subjects' })
     .option('seconds', { type: 'number', default: 64, describe: 'length of every song in seconds' })
-    .option('seed', { type: 'number', default: 0, describe: 'random seed (data and split)' })
+    .option('seed', { type: 'number', default: 0, describe: 'random seed (data, split, training)' })
+    .option('response-gain', { type: 'number', default: 10, describe: 'how strongly the synthetic participants respond to the music (1: calibrated, harder)' })
+    .option('epochs', { type: 'number', default: 60, describe: 'training epochs of the small model (0: skip training)' })
     .example('$0 demo', 'the default demo in ./predann-demo')
-    .example('$0 demo --subjects 20 --seconds 300 --dir /data/demo', 'full-size synthetic NMED-T');
+    .example('$0 demo --subjects 20 --seconds 300 --dir /data/demo', 'full-size synthetic NMED-T')
+    .example('$0 demo --epochs 0', 'the data pipeline only, no training');
 }
 
 export async function handler(args: ArgumentsCamelCase<DemoArgs>): Promise<void> {
@@ -32,6 +37,8 @@ export async function handler(args: ArgumentsCamelCase<DemoArgs>): Promise<void>
     subjects: args.subjects,
     seconds: args.seconds,
     seed: args.seed,
+    responseGain: args.responseGain,
+    epochs: args.epochs,
     onStage: (s) => note(args, `▸ ${s}`),
     onProgress: (stage, done, total) => {
       if (!bars.has(stage)) bars.set(stage, progressBar(stage.padEnd(7), total, !args.quiet && !args.json));
@@ -46,6 +53,16 @@ export async function handler(args: ArgumentsCamelCase<DemoArgs>): Promise<void>
       `- synth: ${synth.rawFiles.length} raw files, ${(synth.bytes / 2 ** 30).toFixed(2)} GiB in ${synth.wallSeconds.toFixed(1)} s\n` +
       `- ingest: ${ingest.recordings} recordings in ${ingest.wallSeconds.toFixed(1)} s\n` +
       `- split (${split.kind}): ${split.train} train / ${split.validation} validation chunks\n` +
-      `- validation windows: ${w.items} clips preprocessed in ${(w.wallSeconds * 1e3).toFixed(0)} ms (${w.clipsPerSecond.toFixed(0)} clips/s)\n`,
+      `- validation windows: ${w.items} clips preprocessed in ${(w.wallSeconds * 1e3).toFixed(0)} ms (${w.clipsPerSecond.toFixed(0)} clips/s)\n` +
+      (result.train ? trainingLine(result.train) : ''),
+  );
+}
+
+function trainingLine(t: NonNullable<Awaited<ReturnType<typeof runDemo>>['train']>): string {
+  const v = t.validation;
+  const percent = (x: number) => `${(100 * x).toFixed(1)} %`;
+  return (
+    `- training (small preset, λ = 0.05): ${t.steps} steps in ${t.wallSeconds.toFixed(0)} s (${t.stepsPerSecond.toFixed(2)} steps/s) → ${t.out}\n` +
+    `- validation (${v.items} windows, chance 10 %): EEG ${percent(v.accuracy)} (loss ${v.loss.toFixed(3)}), music ${percent(v.music.accuracy)} (loss ${v.music.loss.toFixed(3)})\n`
   );
 }

@@ -28,7 +28,7 @@ export function builder(yargs: Argv): Argv {
     .option('response-gain', { type: 'number', default: 1, describe: 'multiplier of the evoked response to the music (1: calibrated, a linear classifier reaches ≈ 34 %; larger is easier)' })
     .example('$0 synth --out nmedt-synth --subjects 4 --seconds 64', 'a small synthetic set: 4 subjects × 10 songs × 64 s')
     .example('$0 synth --out nmedt-full', 'the full size: 20 subjects × 10 songs × ~4.8 min')
-    .example('$0 synth --out nmedt-easy --subjects 6 --seconds 64 --response-gain 5', 'the demo\'s easier set: participants respond 5× more strongly');
+    .example('$0 synth --out nmedt-easy --subjects 6 --seconds 64 --response-gain 10', 'the demo\'s easier set: participants respond 10× more strongly');
 }
 
 export async function handler(args: ArgumentsCamelCase<SynthArgs>): Promise<void> {

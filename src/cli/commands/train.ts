@@ -61,7 +61,8 @@ export async function handler(args: ArgumentsCamelCase<TrainArgs>): Promise<void
         bar ??= progressBar('train ', stepsPerEpoch * args.epochs, !args.quiet && !args.json);
         bar.tick(1, { loss: total.toFixed(4), epoch });
       },
-      onValidation: ({ epoch, accuracy, items }) => note(args, `\nepoch ${epoch}: validation accuracy ${(100 * accuracy).toFixed(1)} % on ${items} windows`),
+      onValidation: ({ epoch, accuracy, loss, items, music }) =>
+        note(args, `\nepoch ${epoch}: validation on ${items} windows: EEG accuracy ${(100 * accuracy).toFixed(1)} % (loss ${loss.toFixed(3)}), music ${(100 * music.accuracy).toFixed(1)} % (loss ${music.loss.toFixed(3)})`),
     });
     bar?.stop();
     if (args.json) return printJson({ out: args.out, steps: result.steps, validation: result.validation });
