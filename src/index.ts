@@ -59,6 +59,7 @@ export {
   type TrainStepConfig,
   type TrainBatch,
   type TrainStepResult,
+  type EncoderStepProfile,
   type Gradients,
   type AdamState,
   type AdamOptions,
@@ -68,6 +69,7 @@ export {
 export { TrainingData } from './train/training-batch.js';
 export { writeAudioClip } from './train/audio-clip.js';
 export { train, type TrainOptions, type TrainResult } from './train/train.js';
-export { windowAccuracy, type WindowAccuracy } from './train/evaluate-windows.js';
+export { windowAccuracy, type WindowAccuracy, type BranchScore } from './train/evaluate-windows.js';
+export { recalibrateBatchNorm, type RecalibrationOptions } from './train/recalibrate-batchnorm.js';
 export { chooseSplit } from './data/split.js';
 export { writeCheckpoint, readCheckpoint, hasCheckpoint, type CheckpointState } from './train/checkpoint.js';
