@@ -235,6 +235,11 @@ ChannelAffine train_affine(const float* weight, const float* bias, const BatchNo
   return {alpha, (bias ? bias[c] : 0.0f) - saved.mean[c] * alpha};
 }
 
+ChannelAffine eval_affine(const BatchNormParams<float>& p, int64_t c) {
+  const float alpha = eval_invstd(p, c) * p.weight[c];
+  return {alpha, p.bias[c] - p.running_mean[c] * alpha};
+}
+
 // x·alpha + beta as one fused multiply-add. The forward and the backward's recomputed ReLU mask
 // both go through this expression, so the compiler cannot round them differently.
 inline float affine(float x, ChannelAffine a) { return std::fma(x, a.alpha, a.beta); }
@@ -385,10 +390,17 @@ void batchnorm_forward_eval(const float* x, BatchNormShape shape, const BatchNor
   check_shape(shape);
   check_params(params);
   require(x && y, "null input or output");
-  for_each_channel(shape, [&](int64_t c) {
-    const float alpha = eval_invstd(params, c) * params.weight[c];
-    normalize_rows(x, shape, c, {alpha, params.bias[c] - params.running_mean[c] * alpha}, act, y);
-  });
+  for_each_channel(shape, [&](int64_t c) { normalize_rows(x, shape, c, eval_affine(params, c), act, y); });
+}
+
+void batchnorm_eval_affine(const BatchNormParams<float>& params, int64_t channels, float* scale, float* shift) {
+  check_params(params);
+  require(channels >= 1 && scale && shift, "null scale or shift, or no channels");
+  for (int64_t c = 0; c < channels; ++c) {
+    const ChannelAffine a = eval_affine(params, c);
+    scale[c] = a.alpha;
+    shift[c] = a.beta;
+  }
 }
 
 void batchnorm_gradient_sums(const float* dy, const float* x, BatchNormShape part, const float* weight,

@@ -90,6 +90,10 @@ void batchnorm_forward_eval_ref(const T* x, BatchNormShape shape, const BatchNor
 void batchnorm_forward_eval(const float* x, BatchNormShape shape, const BatchNormParams<float>& params, float* y,
                             BatchNormActivation act = BatchNormActivation::none);
 
+// Eval mode as y = x·scale[c] + shift[c], each (C): what batchnorm_forward_eval applies (one fused
+// multiply-add per value), for a caller that fuses it into the op before (conv2d's epilogue).
+void batchnorm_eval_affine(const BatchNormParams<float>& params, int64_t channels, float* scale, float* shift);
+
 // Backward of the train forward. dy, x, dx are (N,C,S); weight, dweight, dbias are (C).
 template <typename T>
 void batchnorm_backward_ref(const T* dy, const T* x, BatchNormShape shape, const T* weight,

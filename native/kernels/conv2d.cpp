@@ -216,6 +216,7 @@ struct Correlation {
   const float* bias = nullptr;    // (out_channels) or null
   float* output = nullptr;        // (N, out_channels, H, W)
   bool accumulate = false;        // output += … (dinput) instead of output = bias + … (forward)
+  const Conv2dEpilogue* epilogue = nullptr;  // applied before the store (forward only), or null
 };
 
 // How the columns of a row are split into tasks: `count` chunks of `columns` (the last shorter).
@@ -287,6 +288,11 @@ int lanes_of(const TileTarget& t, int k) {
   return static_cast<int>(std::min<int64_t>(kLanes, t.lanes_left - static_cast<int64_t>(k) * kLanes));
 }
 
+inline Vec apply_epilogue(const Conv2dEpilogue& e, int64_t channel, Vec x) {
+  const Vec y = simd::affine(x, e.scale[channel], e.shift[channel]);
+  return e.relu ? simd::relu(y) : y;
+}
+
 template <int V>
 void run_tile(const Correlation& job, const RowPatch& patch, const TileTarget& t, TapRows rows) {
   for (int64_t block = 0; block < blocks_of(job.out_channels); ++block) {
@@ -311,6 +317,7 @@ void run_tile(const Correlation& job, const RowPatch& patch, const TileTarget& t
         // is then exactly twice one call's contribution added in.
         Vec result = acc[o][k];
         if (job.accumulate) result = simd::add(simd::load_first(target, lanes), result);
+        if (job.epilogue) result = apply_epilogue(*job.epilogue, block * kOutBlock + o, result);
         if (lanes == kLanes) simd::store(target, result);
         else simd::store_first(target, result, lanes);
       }
@@ -504,9 +511,11 @@ void weight_and_bias_gradients(const Conv2dShape& s, const float* input, const f
 
 }  // namespace
 
-void conv2d_forward(const Conv2dShape& s, const float* input, const float* weight, const float* bias, float* output) {
+void conv2d_forward(const Conv2dShape& s, const float* input, const float* weight, const float* bias, float* output,
+                    const Conv2dEpilogue* epilogue) {
   check_conv2d_shape(s);
   require(input && weight && output, "conv2d_forward: input, weight and output are required");
+  require(!epilogue || (epilogue->scale && epilogue->shift), "conv2d_forward: the epilogue needs scale and shift");
   const int64_t C = s.in_channels;
   const std::vector<float> kernel = pack_kernel(s.out_channels, C, [&](int64_t o, int64_t c, int i, int j) {
     return weight[((o * C + c) * kTaps + i) * kTaps + j];
@@ -515,6 +524,7 @@ void conv2d_forward(const Conv2dShape& s, const float* input, const float* weigh
   job.batch = s.batch, job.in_channels = C, job.out_channels = s.out_channels;
   job.height = s.height, job.width = s.width;
   job.input = input, job.kernel = kernel.data(), job.bias = bias, job.output = output;
+  job.epilogue = epilogue;
   correlate(job);
 }
 

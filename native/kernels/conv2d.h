@@ -72,8 +72,21 @@ extern template void conv2d_backward_ref<float>(const Conv2dShape&, const float*
 extern template void conv2d_backward_ref<double>(const Conv2dShape&, const double*, const double*, const double*,
                                                  double*, double*, double*);
 
+// What the fast forward may apply to each output value before storing it, per output channel o:
+//   y = act(x·scale[o] + shift[o])
+// with x the conv output (bias included) rounded to float, one fused multiply-add, and act the
+// ReLU or nothing: the eval-mode BatchNorm and ReLU after every PredANN conv, without a second
+// pass over the output. Bit-identical to conv2d_forward then batchnorm_forward_eval(..., relu) with
+// scale and shift from batchnorm_eval_affine (tested).
+struct Conv2dEpilogue {
+  const float* scale = nullptr;  // (Cout)
+  const float* shift = nullptr;  // (Cout)
+  bool relu = false;
+};
+
 // The fast versions, same contracts. Use thread_count() OpenMP threads.
-void conv2d_forward(const Conv2dShape& s, const float* input, const float* weight, const float* bias, float* output);
+void conv2d_forward(const Conv2dShape& s, const float* input, const float* weight, const float* bias, float* output,
+                    const Conv2dEpilogue* epilogue = nullptr);
 void conv2d_backward(const Conv2dShape& s, const float* input, const float* weight, const float* doutput,
                      float* dinput, float* dweight, float* dbias);
 

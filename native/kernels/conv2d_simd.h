@@ -4,6 +4,8 @@
 // the lanes in `sum`.
 #pragma once
 
+#include <cmath>
+
 #ifdef __AVX512F__
 #include <immintrin.h>
 #endif
@@ -32,6 +34,13 @@ inline Vec load_first(const float* p, int n) { return {_mm512_maskz_loadu_ps(fir
 inline void store_first(float* p, Vec x, int n) { _mm512_mask_storeu_ps(p, first_lanes(n), x.v); }
 inline Vec fma(Vec a, Vec b, Vec c) { return {_mm512_fmadd_ps(a.v, b.v, c.v)}; }  // a·b + c, one rounding
 inline Vec add(Vec a, Vec b) { return {_mm512_add_ps(a.v, b.v)}; }
+// x·scale + shift with one rounding in every lane: std::fma, lane by lane.
+inline Vec affine(Vec x, float scale, float shift) { return {_mm512_fmadd_ps(x.v, _mm512_set1_ps(scale), _mm512_set1_ps(shift))}; }
+// 0 where x < 0, else x (−0 and NaN pass, as the scalar `x < 0 ? 0 : x`).
+inline Vec relu(Vec x) {
+  const __m512 zero = _mm512_setzero_ps();
+  return {_mm512_mask_blend_ps(_mm512_cmp_ps_mask(x.v, zero, _CMP_LT_OQ), x.v, zero)};
+}
 // Lanes N..15 of `low` followed by lanes 0..N−1 of `high`: the vector that starts N floats after
 // `low` in memory, without the cache-line-straddling load.
 template <int N>
@@ -85,6 +94,16 @@ inline Vec fma(Vec a, Vec b, Vec c) {
 inline Vec add(Vec a, Vec b) {
   Vec r;
   for (int l = 0; l < kLanes; ++l) r.v[l] = a.v[l] + b.v[l];
+  return r;
+}
+inline Vec affine(Vec x, float scale, float shift) {
+  Vec r;
+  for (int l = 0; l < kLanes; ++l) r.v[l] = std::fma(x.v[l], scale, shift);
+  return r;
+}
+inline Vec relu(Vec x) {
+  Vec r;
+  for (int l = 0; l < kLanes; ++l) r.v[l] = x.v[l] < 0.0f ? 0.0f : x.v[l];
   return r;
 }
 template <int N>

@@ -25,10 +25,13 @@ void check(const EncoderDims& dims, const EncoderInput& in) {
   if (dims.hidden < 1 || dims.classes < 1 || dims.embedding < 1) throw std::invalid_argument("encoder: projector sizes must be >= 1");
 }
 
-// conv3×3 → BatchNorm2d (running statistics) + ReLU, fused: (n,c_in,H,W) → (n,c_out,H,W).
+// conv3×3 → BatchNorm2d (running statistics) + ReLU in one pass: the BatchNorm and the ReLU are
+// the convolution's epilogue, applied before each output is stored. (n,c_in,H,W) → (n,c_out,H,W).
 void conv_block_eval(const EncoderTensors& t, int layer, int64_t n, int64_t c_in, int64_t c_out, int64_t h, int64_t w, const float* x, float* y) {
-  conv2d_forward({n, c_in, c_out, h, w}, x, t.conv_weight[layer], t.conv_bias[layer], y);
-  batchnorm_forward_eval(y, BatchNormShape{n, c_out, h * w}, batchnorm_params(t.norm[layer]), y, BatchNormActivation::relu);
+  std::vector<float> scale(static_cast<size_t>(c_out)), shift(static_cast<size_t>(c_out));
+  batchnorm_eval_affine(batchnorm_params(t.norm[layer]), c_out, scale.data(), shift.data());
+  const Conv2dEpilogue norm_and_relu{scale.data(), shift.data(), true};
+  conv2d_forward({n, c_in, c_out, h, w}, x, t.conv_weight[layer], t.conv_bias[layer], y, &norm_and_relu);
 }
 
 // Samples per pass through the convolutions: enough rows of work for every thread, while the

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/batchnorm.h"
 #include "kernels/conv2d.h"
 #include "kernels/parallel.h"
 #include "tests/check.h"
@@ -283,4 +284,28 @@ PREDANN_TEST(conv2d_rejects_bad_arguments) {
   expect(throws([&] { conv2d_backward({1, 1, 1, 3, 3}, x, w, nullptr, y, nullptr, nullptr); }),
          "null doutput accepted");
   expect(throws([&] { conv2d_forward_ref<float>({1, -1, 1, 3, 3}, x, w, nullptr, y); }), "Cin = -1 accepted");
+}
+
+PREDANN_TEST(conv2d_epilogue_is_batchnorm_eval_and_relu_bit_for_bit) {
+  for (const Conv2dShape& s : {Conv2dShape{2, 3, 11, 5, 37}, Conv2dShape{1, 4, 8, 1, 1000}}) {
+    const Tensors<float> t = random_tensors<float>(s, 700);
+    const int64_t outputs = s.batch * s.out_channels * s.height * s.width;
+    // Running statistics that move the outputs across zero, so that the ReLU clips about half.
+    std::vector<float> weight = random_vector<float>(s.out_channels, 701, 1.0), bias = random_vector<float>(s.out_channels, 702, 0.5);
+    std::vector<float> mean = random_vector<float>(s.out_channels, 703, 0.5), var = random_vector<float>(s.out_channels, 704, 0.5);
+    for (float& v : var) v = 1.0f + std::fabs(v);
+    BatchNormParams<float> p;
+    p.weight = weight.data(), p.bias = bias.data(), p.running_mean = mean.data(), p.running_var = var.data();
+    for (bool relu : {false, true}) {
+      const BatchNormActivation act = relu ? BatchNormActivation::relu : BatchNormActivation::none;
+      std::vector<float> separate(outputs), fused(outputs), scale(s.out_channels), shift(s.out_channels);
+      conv2d_forward(s, t.input.data(), t.weight.data(), t.bias.data(), separate.data());
+      batchnorm_forward_eval(separate.data(), {s.batch, s.out_channels, s.height * s.width}, p, separate.data(), act);
+      batchnorm_eval_affine(p, s.out_channels, scale.data(), shift.data());
+      const Conv2dEpilogue epilogue{scale.data(), shift.data(), relu};
+      conv2d_forward(s, t.input.data(), t.weight.data(), t.bias.data(), fused.data(), &epilogue);
+      expect_close(fused, separate, 0.0, 0.0, relu ? "epilogue with ReLU" : "epilogue without ReLU");
+      if (relu) expect(*std::min_element(fused.begin(), fused.end()) == 0.0f, "the ReLU must clip some outputs");
+    }
+  }
 }
