@@ -89,7 +89,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
 
   const nEval = opts.quick ? 4 : 48;
   const clips = noise(nEval * EEG.height * EEG.width);
-  const evalTime = await bestOf(1, () => encoderForwardEval(weights, 'eeg', preset, clips, { batch: nEval, ...EEG }));
+  const evalTime = await bestOf(3, () => encoderForwardEval(weights, 'eeg', preset, clips, { batch: nEval, ...EEG }));
   const evalFlops = convFlops(nEval, EEG.height, EEG.width);
   rows.push({
     name: `EEG encoder eval forward, batch ${nEval}`,
