@@ -7,6 +7,8 @@ import * as assert from 'uvu/assert';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { readSafetensors, type Tensor } from '../src/io/safetensors.js';
+import { synthesizeNmedt } from '../src/data/synth/synth-nmedt.js';
+import { ingest } from '../src/ingest/ingest.js';
 import { fileURLToPath } from 'node:url';
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,6 +57,16 @@ export function maxAbs(a: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
   return m;
+}
+
+/**
+ * The tiny data set the training tests share: one synthetic subject × songs 21 and 22 ×
+ * `seconds`, synthesised and ingested under `dir`. Returns the data set's directory.
+ */
+export async function tinyDataset(dir: string, seconds = 64): Promise<string> {
+  await synthesizeNmedt({ out: join(dir, 'src'), subjects: 1, songs: [21, 22], seconds, clean: false });
+  await ingest({ input: join(dir, 'src'), out: join(dir, 'data'), songs: [21, 22] });
+  return join(dir, 'data');
 }
 
 /** A fresh temp directory, removed by the returned cleanup. */

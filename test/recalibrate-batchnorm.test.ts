@@ -6,21 +6,20 @@
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Dataset, ingest, presets, PyRandom, synthesizeNmedt } from '../src/index.js';
+import { Dataset, presets, PyRandom } from '../src/index.js';
 import { chooseSplit } from '../src/data/split.js';
 import { initialWeights } from '../src/model/torch-init.js';
 import { defaultTrainStepConfig, trainStep, zeroGradients } from '../src/model/train-step.js';
 import type { Weights } from '../src/model/weights.js';
 import { recalibrateBatchNorm } from '../src/train/recalibrate-batchnorm.js';
 import { TrainingData } from '../src/train/training-batch.js';
-import { tempDir } from './helpers.js';
+import { tempDir, tinyDataset } from './helpers.js';
 
 const { dir, cleanup } = tempDir();
 let dataset: Dataset;
 
 test.before(async () => {
-  await synthesizeNmedt({ out: join(dir, 'src'), subjects: 1, songs: [21, 22], seconds: 64, clean: false });
-  await ingest({ input: join(dir, 'src'), out: join(dir, 'data'), songs: [21, 22] });
+  await tinyDataset(dir);
   dataset = await Dataset.open(join(dir, 'data'));
 });
 

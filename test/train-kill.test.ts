@@ -7,16 +7,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ingest, synthesizeNmedt } from '../src/index.js';
-import { projectRoot, tempDir } from './helpers.js';
+import { projectRoot, tempDir, tinyDataset } from './helpers.js';
 
 const { dir, cleanup } = tempDir();
 const cli = join(projectRoot, 'bin', 'predann.js');
 const args = (out: string) => ['train', '--data', join(dir, 'data'), '--out', out, '--epochs', '40', '--batch', '2', '--validate-every', '40', '--seed', '3', '--quiet'];
 
 test.before(async () => {
-  await synthesizeNmedt({ out: join(dir, 'src'), subjects: 1, songs: [21, 22], seconds: 64, clean: false });
-  await ingest({ input: join(dir, 'src'), out: join(dir, 'data'), songs: [21, 22] });
+  await tinyDataset(dir);
 });
 
 test.after(() => cleanup());

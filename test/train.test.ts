@@ -6,17 +6,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Dataset, ingest, loadWeights, presets, synthesizeNmedt } from '../src/index.js';
+import { Dataset, loadWeights, presets } from '../src/index.js';
 import { train } from '../src/train/train.js';
-import { tempDir } from './helpers.js';
+import { tempDir, tinyDataset } from './helpers.js';
 
 const { dir, cleanup } = tempDir();
 let dataset: Dataset;
 const base = { preset: presets.small, epochs: 2, batchSize: 2, lr: 0.003, lambda: 0.05, temperature: 0.5, detach: true, dropout: 0.5, seed: 1, validateEvery: 1, checkpointEvery: 1, resume: false, bnRecalibration: 0 };
 
 test.before(async () => {
-  await synthesizeNmedt({ out: join(dir, 'src'), subjects: 1, songs: [21, 22], seconds: 64, clean: false });
-  await ingest({ input: join(dir, 'src'), out: join(dir, 'data'), songs: [21, 22] });
+  await tinyDataset(dir);
   dataset = await Dataset.open(join(dir, 'data'));
 });
 

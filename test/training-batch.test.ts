@@ -6,17 +6,16 @@
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Dataset, PyRandom, ingest, preprocessClips, presets, synthesizeNmedt, trainingCrop } from '../src/index.js';
+import { Dataset, PyRandom, preprocessClips, presets, trainingCrop } from '../src/index.js';
 import { TrainingData } from '../src/train/training-batch.js';
 import { writeAudioClip } from '../src/train/audio-clip.js';
-import { assertThrows, tempDir } from './helpers.js';
+import { assertThrows, tempDir, tinyDataset } from './helpers.js';
 
 const { dir, cleanup } = tempDir();
 let dataset: Dataset;
 
 test.before(async () => {
-  await synthesizeNmedt({ out: join(dir, 'src'), subjects: 1, songs: [21, 22], seconds: 40, clean: false });
-  await ingest({ input: join(dir, 'src'), out: join(dir, 'data'), songs: [21, 22] });
+  await tinyDataset(dir, 40);
   dataset = await Dataset.open(join(dir, 'data'));
 });
 
