@@ -3,6 +3,8 @@
  * windows (1000 samples, stride 200 → int((3750 − 1000)/200 + 1) = 14, starting at 0, 200, …, 2600),
  * and one 3-s clip is taken inside each window. The official code draws that clip at random,
  * `randint(0, 1000 − 375 − 1)`; 'center' takes the middle (offset 312) for a deterministic score.
+ * The longer evaluations (4–7 s, `codes_7s`) place a longer segment the same way,
+ * `randint(0, 1000 − evaluation_length − 1)`, and split it into 3-s sub-windows.
  */
 import { chunkRange, type ChunkRef, type DelayOptions } from './chunks.js';
 import type { IntegerSource } from './crops.js';
@@ -21,15 +23,17 @@ export interface ValidationWindowOptions extends DelayOptions {
   crop?: WindowCrop;
   /** Draws the 'official' offsets; one `randint` per window, in window order. */
   rng?: IntegerSource;
+  /** Length of the segment placed in each window, in EEG samples: 375 (3 s, the default) to the window size. */
+  segmentSamples?: number;
 }
 
-/** One validation item: a window of a chunk and the 3-s clip taken inside it. */
+/** One validation item: a window of a chunk and the 3-s clip (or longer segment) taken inside it. */
 export interface ValidationWindow {
   /** Window index within the chunk, 0-based. */
   window: number;
   /** First EEG sample of the window in the recording. */
   windowStart: number;
-  /** First EEG sample of the 375-sample clip in the recording. */
+  /** First EEG sample of the 375-sample clip (or the segment) in the recording. */
   eegStart: number;
 }
 
@@ -42,13 +46,14 @@ export interface ValidationWindow {
  * validationWindows(ref, { rng: new PyRandom(0) });                                   // official random clips
  */
 export function validationWindows(ref: ChunkRef, options: ValidationWindowOptions = {}): ValidationWindow[] {
-  const { windowSize = validationWindowSamples, stride = validationStrideSamples, crop = 'official', rng } = options;
+  const { windowSize = validationWindowSamples, stride = validationStrideSamples, crop = 'official', rng, segmentSamples = clipSamples } = options;
   expectOneOf('crop', crop, ['official', 'center'] as const);
   expectInteger('windowSize', windowSize, crop === 'official' ? clipSamples + 1 : clipSamples, chunkSamples);
   expectInteger('stride', stride, 1);
+  expectInteger('segmentSamples', segmentSamples, clipSamples, crop === 'official' ? windowSize - 1 : windowSize);
   if (crop === 'official' && !rng) throw new TypeError("Expected an rng for crop 'official' (or use crop 'center')");
   const chunkStart = chunkRange(ref.chunk, options).eegStart;
-  const clipOffset = () => (crop === 'official' ? rng!.randint(0, windowSize - clipSamples - 1) : centerOffset(windowSize));
+  const clipOffset = () => (crop === 'official' ? rng!.randint(0, windowSize - segmentSamples - 1) : centerOffset(windowSize, segmentSamples));
   return Array.from({ length: windowCount(windowSize, stride) }, (_, window) => {
     const windowStart = chunkStart + window * stride;
     return { window, windowStart, eegStart: windowStart + clipOffset() };
@@ -68,7 +73,7 @@ export function windowCount(windowSize = validationWindowSamples, stride = valid
   return Math.trunc((chunkSamples - windowSize) / stride + 1);
 }
 
-/** The clip offset that centres a 375-sample clip in a window, rounded down (312 for 1000). */
-function centerOffset(windowSize: number): number {
-  return Math.floor((windowSize - clipSamples) / 2);
+/** The offset that centres a segment in a window, rounded down (312 for a 375-sample clip in 1000). */
+function centerOffset(windowSize: number, segmentSamples: number): number {
+  return Math.floor((windowSize - segmentSamples) / 2);
 }
