@@ -1,10 +1,6 @@
 /** A dataset summary as Markdown: what `predann summary` and `predann demo` print. */
+import { markdownTable as table } from '../report/markdown-table.js';
 import type { DatasetSummary } from './dataset.js';
-
-function table(header: string[], rows: (string | number)[][]): string {
-  const lines = [header, header.map(() => '---'), ...rows.map((r) => r.map(String))];
-  return lines.map((l) => `| ${l.join(' | ')} |`).join('\n');
-}
 
 /**
  * @example

@@ -90,7 +90,8 @@ const chunkKey = (x: { subject: number; song: number; chunk: number }) => `${x.s
 export async function evaluate(dataset: Dataset, refs: readonly ChunkRef[], models: readonly TrainedModel[], options: EvaluateOptions): Promise<Evaluation> {
   checkEnsemble(models);
   const t0 = performance.now();
-  const { onProgress, ...settings } = options;
+  const { lengths, crop, seed, protocol, onProgress } = options;
+  const settings = { lengths, crop, seed, protocol };
   const items = options.lengths.flatMap((seconds) => evaluationItems(refs, { ...settings, seconds }));
   const byChunk = new Map<string, EvaluationItem[]>();
   for (const item of items) byChunk.set(chunkKey(item), [...(byChunk.get(chunkKey(item)) ?? []), item]);

@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import * as bench from './bench.js';
 import * as demo from './demo.js';
+import * as evaluate from './eval.js';
 import * as info from './info.js';
 import * as ingest from './ingest.js';
 import * as summary from './summary.js';
@@ -11,4 +12,4 @@ import * as train from './train.js';
 /** Each verb module types its own arguments; yargs sees them through this widening. */
 const verb = (m: object) => m as CommandModule;
 
-export const commands: CommandModule[] = [demo, synth, ingest, summary, train, bench, info].map(verb);
+export const commands: CommandModule[] = [demo, synth, ingest, summary, train, evaluate, bench, info].map(verb);
