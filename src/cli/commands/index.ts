@@ -1,6 +1,7 @@
 /** Every verb, in the order `predann --help` lists them. */
 import type { CommandModule } from 'yargs';
 import * as bench from './bench.js';
+import * as compare from './compare.js';
 import * as demo from './demo.js';
 import * as evaluate from './eval.js';
 import * as info from './info.js';
@@ -12,4 +13,4 @@ import * as train from './train.js';
 /** Each verb module types its own arguments; yargs sees them through this widening. */
 const verb = (m: object) => m as CommandModule;
 
-export const commands: CommandModule[] = [demo, synth, ingest, summary, train, evaluate, bench, info].map(verb);
+export const commands: CommandModule[] = [demo, synth, ingest, summary, train, evaluate, compare, bench, info].map(verb);
