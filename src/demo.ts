@@ -1,7 +1,8 @@
 /**
  * The demo pipeline behind `predann demo`: synthesise NMED-T → ingest → summarise → split →
- * preprocess every validation window in the native addon → train the small preset (λ = 0.05).
- * Later stages (evaluation, export) extend it. Returns what happened; the CLI prints it.
+ * preprocess every validation window in the native addon → train the small preset with the PredANN
+ * loss (λ = 0.05) and without it (λ = 0, the baseline) → evaluate both at 3–7 s → compare them
+ * (McNemar). Later stages (export) extend it. Returns what happened; the CLI prints it.
  *
  * The demo's synthetic participants respond to the music `responseGain` times more strongly than
  * the calibrated default (10×): the small model then learns in a few minutes on two cores, where
@@ -17,6 +18,9 @@ import { synthesizeNmedt, type SynthSummary } from './data/synth/synth-nmedt.js'
 import { validationWindows } from './data/windows.js';
 import { ingest } from './ingest/ingest.js';
 import { presets } from './model/model-spec.js';
+import { compareReports, type Comparison } from './eval/compare-reports.js';
+import type { LengthScore } from './eval/metrics.js';
+import { runEvaluation } from './eval/run-evaluation.js';
 import type { WindowAccuracy } from './train/evaluate-windows.js';
 import { train } from './train/train.js';
 
@@ -40,14 +44,30 @@ export interface DemoResult {
   summary: DatasetSummary;
   split: { kind: 'official' | 'stratified'; train: number; validation: number };
   validationWindows: { items: number; wallSeconds: number; clipsPerSecond: number };
-  train?: { out: string; steps: number; wallSeconds: number; stepsPerSecond: number; validation: { epoch: number } & WindowAccuracy };
+  /** One per λ: the PredANN model and the baseline. */
+  runs: DemoRun[];
+  comparison?: { dir: string; wallSeconds: number; pairs: Comparison['pairs'] };
 }
+
+export interface DemoRun {
+  lambda: number;
+  out: string;
+  steps: number;
+  wallSeconds: number;
+  stepsPerSecond: number;
+  validation: { epoch: number } & WindowAccuracy;
+  report: { dir: string; items: number; clips: number; wallSeconds: number; accuracy: LengthScore[] };
+}
+
+/** The λ values the demo trains: the paper's and the baseline without the PredANN loss. */
+export const demoLambdas = [0.05, 0] as const;
+/** The evaluation lengths of the demo's reports. */
+const demoLengths = [3, 4, 5, 6, 7];
 
 /** The demo's training recipe: the paper's loss and optimiser on the small preset, sized for two cores. */
 export const demoTraining = {
   batchSize: 16,
   lr: 0.003,
-  lambda: 0.05,
   temperature: 0.5,
   detach: true,
   dropout: 0.5,
@@ -111,26 +131,32 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const split = chooseSplit(dataset.chunkRefs(), options.seed);
     options.onStage?.(`preprocessing ${split.validation.length * validationWindowsPerChunk} validation windows (robust scale, clamp ±20, pad to 729)`);
     const windows = await preprocessValidation(dataset, split.validation, (d, t) => options.onProgress?.('windows', d, t));
-    const trained = options.epochs > 0 ? await trainSmallModel(dataset, options) : undefined;
+    const runs: DemoRun[] = [];
+    if (options.epochs > 0) for (const lambda of demoLambdas) runs.push(await trainAndEvaluate(dataset, dataDir, lambda, options));
+    const comparison = runs.length > 1 ? await compareRuns(runs, options) : undefined;
     return {
       synth: { ...synth, wallSeconds: synthSeconds },
       ingest: { dir: dataDir, recordings: ingested.manifest.recordings.length, wallSeconds: ingestSeconds },
       summary,
       split: { kind: split.kind, train: split.train.length, validation: split.validation.length },
       validationWindows: windows,
-      train: trained,
+      runs,
+      comparison,
     };
   } finally {
     await dataset.close();
   }
 }
 
-async function trainSmallModel(dataset: Dataset, options: DemoOptions): Promise<DemoResult['train']> {
-  const out = join(options.dir, 'runs', 'small-lambda0.05');
-  options.onStage?.(`training the small preset (λ = ${demoTraining.lambda}, batch ${demoTraining.batchSize}, ${options.epochs} epochs) → ${out}`);
+const runName = (lambda: number) => `small-lambda${lambda}`;
+
+async function trainAndEvaluate(dataset: Dataset, dataDir: string, lambda: number, options: DemoOptions): Promise<DemoRun> {
+  const out = join(options.dir, 'runs', runName(lambda));
+  options.onStage?.(`training the small preset (λ = ${lambda}${lambda === 0 ? ', the baseline' : ''}, batch ${demoTraining.batchSize}, ${options.epochs} epochs) → ${out}`);
   const t0 = performance.now();
   const result = await train(dataset, {
     ...demoTraining,
+    lambda,
     out,
     preset: presets.small,
     epochs: options.epochs,
@@ -138,8 +164,36 @@ async function trainSmallModel(dataset: Dataset, options: DemoOptions): Promise<
     validateEvery: options.epochs,
     checkpointEvery: options.epochs,
     resume: false,
-    onStep: ({ step, stepsPerEpoch }) => options.onProgress?.('train', step, stepsPerEpoch * options.epochs),
+    onStep: ({ step, stepsPerEpoch }) => options.onProgress?.(`train λ=${lambda}`, step, stepsPerEpoch * options.epochs),
   });
   const wallSeconds = (performance.now() - t0) / 1000;
-  return { out, steps: result.steps, wallSeconds, stepsPerSecond: result.steps / wallSeconds, validation: result.validation.at(-1)! };
+  const reportDir = join(options.dir, 'reports', runName(lambda));
+  options.onStage?.(`evaluating at ${demoLengths.join(', ')} s (centre crops, mean / max / majority) → ${reportDir}`);
+  const report = await runEvaluation({
+    data: dataDir,
+    checkpoints: [out],
+    out: reportDir,
+    lengths: demoLengths,
+    protocol: 'all',
+    crop: 'center',
+    seed: options.seed,
+    onProgress: (d, t) => options.onProgress?.(`eval λ=${lambda}`, d, t),
+  });
+  return {
+    lambda,
+    out,
+    steps: result.steps,
+    wallSeconds,
+    stepsPerSecond: result.steps / wallSeconds,
+    validation: result.validation.at(-1)!,
+    report: { dir: reportDir, items: report.items, clips: report.clips, wallSeconds: report.wallSeconds, accuracy: report.metrics.byLength },
+  };
+}
+
+async function compareRuns(runs: readonly DemoRun[], options: DemoOptions): Promise<DemoResult['comparison']> {
+  const dir = join(options.dir, 'reports', 'comparison');
+  options.onStage?.(`comparing ${runs.map((r) => `λ = ${r.lambda}`).join(' and ')} (McNemar, paired on the same windows) → ${dir}`);
+  const t0 = performance.now();
+  const comparison = await compareReports({ reports: runs.map((r) => r.report.dir), out: dir });
+  return { dir, wallSeconds: (performance.now() - t0) / 1000, pairs: comparison.pairs };
 }

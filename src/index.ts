@@ -73,3 +73,23 @@ export { windowAccuracy, type WindowAccuracy, type BranchScore } from './train/e
 export { recalibrateBatchNorm, type RecalibrationOptions } from './train/recalibrate-batchnorm.js';
 export { chooseSplit } from './data/split.js';
 export { writeCheckpoint, readCheckpoint, hasCheckpoint, type CheckpointState } from './train/checkpoint.js';
+
+// Evaluation and reports
+export { evaluationItems, evaluationProtocols, type EvaluationItem, type EvaluationItemOptions, type EvaluationProtocol } from './eval/evaluation-items.js';
+export { aggregate, aggregations, argmax, softmaxRows, type Aggregation, type Aggregated } from './eval/aggregate.js';
+export { evaluate, type EvaluateOptions, type Evaluation, type SegmentPrediction } from './eval/evaluate.js';
+export { evaluationMetrics, type EvaluationMetrics, type LengthScore, type GroupScore, type Confusion, type Score } from './eval/metrics.js';
+export { loadTrainedModel, type TrainedModel } from './eval/trained-model.js';
+export { runEvaluation, type RunEvaluationOptions, type RunEvaluationResult } from './eval/run-evaluation.js';
+export { writeEvaluationReport, type ReportContext, type WrittenReport } from './eval/evaluation-report.js';
+export { writePredictionsArrow, readPredictionsArrow } from './eval/predictions-arrow.js';
+export { compareReports, type CompareOptions, type Comparison, type PairComparison } from './eval/compare-reports.js';
+export { mcnemar, binomialHalfCdf, chiSquareSf1, erfc, type ContingencyTable, type McNemarOptions, type McNemarResult } from './eval/mcnemar.js';
+export { pairedStatistics, granularities, type Granularity, type Correctness, type PairedKeys, type PairedOptions, type PairedRow } from './eval/paired-statistics.js';
+
+// Report charts (SVG) and tables
+export { lineChart, type LineChartOptions, type LineSeries } from './report/line-chart.js';
+export { barChart, type BarChartOptions, type Bar, type GroupedBars } from './report/bar-chart.js';
+export { heatmap, normalizeRows, type HeatmapOptions } from './report/heatmap.js';
+export { niceTicks, escapeXml, formatNumber, okabeIto, type ReferenceLine, type ChartSize } from './report/svg-document.js';
+export { markdownTable } from './report/markdown-table.js';

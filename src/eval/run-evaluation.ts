@@ -49,7 +49,9 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
   const models = options.checkpoints.map(loadTrainedModel);
   const dataset = await Dataset.open(options.data);
   try {
-    const split = chooseSplit(dataset.chunkRefs(), options.splitSeed ?? trainingSeed(models[0]) ?? 0);
+    const refs = dataset.chunkRefs();
+    if (refs.length === 0) throw new InputError(options.data, 'chunks', 'no 30-s chunk in any recording: nothing to evaluate');
+    const split = chooseSplit(refs, options.splitSeed ?? trainingSeed(models[0]) ?? 0);
     if (split.validation.length === 0) throw new InputError(options.data, 'validation', 'the split has no validation chunks to evaluate');
     const evaluation = await evaluate(dataset, split.validation, models, options);
     const runDirs = options.checkpoints.map((c) => (statSync(c).isDirectory() ? c : undefined));

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { readSafetensors } from '../io/safetensors.js';
-import { presets, type ModelPreset } from '../model/model-spec.js';
+import { modelTensors, presets, type ModelPreset } from '../model/model-spec.js';
 import { checkWeights, type Weights } from '../model/weights.js';
 
 export interface TrainedModel {
@@ -29,16 +29,11 @@ function presetFor(weights: Weights, metadata: Record<string, string>, path: str
     checkWeights(weights, named, path);
     return named;
   }
-  const fitting = Object.values(presets).filter((p) => {
-    try {
-      checkWeights(weights, p, path);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  if (fitting.length === 0) checkWeights(weights, presets.paper, path); // throws, naming what does not fit the paper
-  return fitting[0];
+  // The preset most of whose tensors the file matches: its first mismatch is the useful message.
+  const matching = (p: ModelPreset) => modelTensors(p).filter((t) => weights.get(t.name)?.shape.join('×') === t.shape.join('×')).length;
+  const closest = Object.values(presets).reduce((best, p) => (matching(p) > matching(best) ? p : best));
+  checkWeights(weights, closest, path); // throws, naming the file and the first tensor that does not fit
+  return closest;
 }
 
 /**

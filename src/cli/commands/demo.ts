@@ -1,7 +1,7 @@
 /** `predann demo`: the main job end to end on the embedded synthetic data set. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { formatDatasetSummary } from '../../data/dataset-report.js';
-import { runDemo } from '../../demo.js';
+import { runDemo, type DemoResult, type DemoRun } from '../../demo.js';
 import { type CommonArgs, note, printJson } from '../output.js';
 import { progressBar, type Progress } from '../progress.js';
 
@@ -15,7 +15,7 @@ interface DemoArgs extends CommonArgs {
 }
 
 export const command = 'demo';
-export const describe = 'Run the pipeline end to end on a synthetic NMED-T: synth → ingest → summary → split → clip preprocessing → training';
+export const describe = 'Run the pipeline end to end on a synthetic NMED-T: synth → ingest → summary → split → preprocessing → training (λ = 0.05 and 0) → evaluation → comparison';
 
 export function builder(yargs: Argv): Argv {
   return yargs
@@ -54,15 +54,28 @@ export async function handler(args: ArgumentsCamelCase<DemoArgs>): Promise<void>
       `- ingest: ${ingest.recordings} recordings in ${ingest.wallSeconds.toFixed(1)} s\n` +
       `- split (${split.kind}): ${split.train} train / ${split.validation} validation chunks\n` +
       `- validation windows: ${w.items} clips preprocessed in ${(w.wallSeconds * 1e3).toFixed(0)} ms (${w.clipsPerSecond.toFixed(0)} clips/s)\n` +
-      (result.train ? trainingLine(result.train) : ''),
+      result.runs.map(runLines).join('') +
+      (result.comparison ? comparisonLines(result.comparison) : ''),
   );
 }
 
-function trainingLine(t: NonNullable<Awaited<ReturnType<typeof runDemo>>['train']>): string {
-  const v = t.validation;
-  const percent = (x: number) => `${(100 * x).toFixed(1)} %`;
+const percent = (x: number) => `${(100 * x).toFixed(1)} %`;
+
+function runLines(run: DemoRun): string {
+  const v = run.validation;
+  const mean = (seconds: number) => run.report.accuracy.find((r) => r.seconds === seconds && r.aggregation === 'mean')!;
+  const lengths = [...new Set(run.report.accuracy.map((r) => r.seconds))];
   return (
-    `- training (small preset, λ = 0.05): ${t.steps} steps in ${t.wallSeconds.toFixed(0)} s (${t.stepsPerSecond.toFixed(2)} steps/s) → ${t.out}\n` +
-    `- validation (${v.items} windows, chance 10 %): EEG ${percent(v.accuracy)} (loss ${v.loss.toFixed(3)}), music ${percent(v.music.accuracy)} (loss ${v.music.loss.toFixed(3)})\n`
+    `- training λ = ${run.lambda}: ${run.steps} steps in ${run.wallSeconds.toFixed(0)} s (${run.stepsPerSecond.toFixed(2)} steps/s) → ${run.out}\n` +
+    `  validation (${v.items} windows, chance 10 %): EEG ${percent(v.accuracy)}, music ${percent(v.music.accuracy)}\n` +
+    `  evaluation (mean aggregation): ${lengths.map((s) => `${s} s ${percent(mean(s).accuracy)}`).join(', ')}; ${run.report.clips} clips in ${run.report.wallSeconds.toFixed(0)} s → ${run.report.dir}/report.md\n`
   );
+}
+
+function comparisonLines(c: NonNullable<DemoResult['comparison']>): string {
+  const lines = c.pairs.map((p) => {
+    const all = p.rows.find((r) => r.granularity === 'all')!;
+    return `  ${p.seconds} s: ${percent(all.accuracyA)} vs ${percent(all.accuracyB)}, McNemar exact p = ${all.mcnemarExact.pvalue.toPrecision(3)}`;
+  });
+  return `- comparison (${c.pairs[0].a} vs ${c.pairs[0].b}, paired on the same windows) → ${c.dir}/compare.md\n${lines.join('\n')}\n`;
 }
