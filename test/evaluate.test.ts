@@ -85,7 +85,8 @@ test('predictions round-trip through Arrow', async () => {
   assert.is(row.subject, p.item.subject);
   assert.is(row.aggregation, p.aggregation);
   assert.is(row.correct, p.correct);
-  assertClose([...row.scores], [...p.scores], { rtol: 1e-7, what: 'scores (float32)' });
+  assertClose([...row.probabilities], [...p.scores], { rtol: 1e-7, what: 'probabilities (float32)' });
+  assert.is(row.length, p.item.seconds);
   assert.equal(JSON.parse(table.schema.metadata.get('predann.models')!), [model.name]);
 });
 

@@ -57,7 +57,7 @@ const column = (table: Table, name: string) => [...table.getChild(name)!] as unk
 function readReport(dir: string, aggregation: Aggregation): ReportPredictions {
   const path = join(dir, 'predictions.arrow');
   const table = readPredictionsArrow(path);
-  const [subject, song, chunk, window, seconds, how, correct] = ['subject', 'song', 'chunk', 'window', 'seconds', 'aggregation', 'correct'].map((n) => column(table, n));
+  const [subject, song, chunk, window, seconds, how, correct] = ['subject', 'song', 'chunk', 'window', 'length', 'aggregation', 'correct'].map((n) => column(table, n));
   const byLength: ReportPredictions['byLength'] = new Map();
   for (let i = 0; i < table.numRows; i++) {
     if (how[i] !== aggregation) continue;
