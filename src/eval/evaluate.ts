@@ -16,6 +16,7 @@ import type { WindowCrop } from '../data/windows.js';
 import { encoderForwardEval } from '../model/encoder.js';
 import { aggregate, aggregations, softmaxRows, type Aggregation } from './aggregate.js';
 import { evaluationItems, type EvaluationItem, type EvaluationProtocol } from './evaluation-items.js';
+import { groupBy } from './group-by.js';
 import type { TrainedModel } from './trained-model.js';
 
 export interface EvaluateOptions {
@@ -93,8 +94,7 @@ export async function evaluate(dataset: Dataset, refs: readonly ChunkRef[], mode
   const { lengths, crop, seed, protocol, onProgress } = options;
   const settings = { lengths, crop, seed, protocol };
   const items = options.lengths.flatMap((seconds) => evaluationItems(refs, { ...settings, seconds }));
-  const byChunk = new Map<string, EvaluationItem[]>();
-  for (const item of items) byChunk.set(chunkKey(item), [...(byChunk.get(chunkKey(item)) ?? []), item]);
+  const byChunk = groupBy(items, chunkKey);
   const predictions: SegmentPrediction[] = [];
   let clips = 0;
   let done = 0;

@@ -5,6 +5,7 @@
  */
 import type { Aggregation } from './aggregate.js';
 import type { Evaluation, SegmentPrediction } from './evaluate.js';
+import { groupBy } from './group-by.js';
 
 /** Top-k accuracies reported, k = 1…TOP_K. */
 export const TOP_K = 3;
@@ -52,15 +53,6 @@ function score(predictions: readonly SegmentPrediction[]): Score {
 function rankOfLabel(p: SegmentPrediction): number {
   const own = p.scores[p.item.label];
   return 1 + p.scores.filter((s) => s > own).length;
-}
-
-function groupBy<K>(values: readonly SegmentPrediction[], key: (p: SegmentPrediction) => K): Map<K, SegmentPrediction[]> {
-  const groups = new Map<K, SegmentPrediction[]>();
-  for (const v of values) {
-    const k = key(v);
-    groups.set(k, [...(groups.get(k) ?? []), v]);
-  }
-  return groups;
 }
 
 function groupScores(group: readonly SegmentPrediction[], key: (p: SegmentPrediction) => number): GroupScore[] {
