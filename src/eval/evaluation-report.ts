@@ -82,23 +82,35 @@ function binned(points: readonly [number, number][]): [number, number][] {
   return out;
 }
 
+/** The log.jsonl entries the curves read (src/train/train.ts writes them). */
+interface LogEntry {
+  event: string;
+  step: number;
+  epoch: number;
+  lossEeg: number;
+  lossMusic: number;
+  lossPredann: number;
+  /** Validation entries: EEG accuracy, and the music branch's (absent in logs older than 0.1). */
+  accuracy: number;
+  music?: { accuracy: number };
+}
+
 /** The training curves of one run from its log.jsonl, or nothing when it has no log. */
 function trainingPlots(name: string, runDir: string | undefined): Map<string, string> {
   const plots = new Map<string, string>();
   const log = runDir && join(runDir, 'log.jsonl');
   if (!log || !existsSync(log)) return plots;
-  const entries = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
-  const steps = entries.filter((e) => (e.event as unknown) === 'step');
-  const loss = (key: string) => binned(steps.map((e) => [e.step, e[key]] as [number, number]));
+  const entries = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LogEntry);
+  const steps = entries.filter((e) => e.event === 'step');
+  const loss = (key: 'lossEeg' | 'lossMusic' | 'lossPredann') => binned(steps.map((e) => [e.step, e[key]]));
   if (steps.length > 0) {
     const series = [{ name: 'EEG cross-entropy', points: loss('lossEeg') }, { name: 'music cross-entropy', points: loss('lossMusic') }, { name: 'PredANN (InfoNCE)', points: loss('lossPredann') }];
     plots.set(`training-loss-${name}.svg`, lineChart({ title: `Training losses: ${name}`, xLabel: 'Step', yLabel: 'Loss', series }));
   }
-  const validation = entries.filter((e) => (e.event as unknown) === 'validation');
+  const validation = entries.filter((e) => e.event === 'validation');
   if (validation.length > 0) {
-    const music = validation.filter((e) => e.music !== undefined) as unknown as { epoch: number; music: { accuracy: number } }[];
-    const series = [{ name: 'EEG', points: validation.map((e) => [e.epoch, 100 * e.accuracy] as [number, number]) }];
-    if (music.length === validation.length) series.push({ name: 'music', points: music.map((e) => [e.epoch, 100 * e.music.accuracy] as [number, number]) });
+    const series = [{ name: 'EEG', points: validation.map((e): [number, number] => [e.epoch, 100 * e.accuracy]) }];
+    if (validation.every((e) => e.music)) series.push({ name: 'music', points: validation.map((e): [number, number] => [e.epoch, 100 * e.music!.accuracy]) });
     plots.set(`training-validation-${name}.svg`, lineChart({ title: `Validation accuracy during training: ${name}`, xLabel: 'Epoch', yLabel: 'Accuracy (%)', yRange: [0, 100], series, referenceLine: chance }));
   }
   return plots;
