@@ -5,6 +5,7 @@ import * as compare from './compare.js';
 import * as demo from './demo.js';
 import * as evaluate from './eval.js';
 import * as info from './info.js';
+import * as predict from './predict.js';
 import * as ingest from './ingest.js';
 import * as summary from './summary.js';
 import * as synth from './synth.js';
@@ -13,4 +14,4 @@ import * as train from './train.js';
 /** Each verb module types its own arguments; yargs sees them through this widening. */
 const verb = (m: object) => m as CommandModule;
 
-export const commands: CommandModule[] = [demo, synth, ingest, summary, train, evaluate, compare, bench, info].map(verb);
+export const commands: CommandModule[] = [demo, synth, ingest, summary, train, evaluate, compare, predict, bench, info].map(verb);
