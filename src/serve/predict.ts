@@ -57,8 +57,8 @@ export interface PredictResult {
 /** Clips per inference call and per preprocessing pass. */
 const BATCH = 48;
 
-/** A recording and the windows of it to classify. */
-interface Job {
+/** A recording and the windows of it to classify (none: sliding windows over all of it). */
+export interface Job {
   load(): Promise<EegRecording>;
   windows: PredictionWindow[];
 }
@@ -78,7 +78,8 @@ export async function openClassifier(model: string, engine: InferenceEngine): Pr
   return nativeClassifier(loadTrainedModel(model));
 }
 
-async function datasetJobs(dataset: Dataset, options: PredictOptions): Promise<Job[]> {
+/** The recordings of a data set and their windows (options.data names the set in messages). */
+export async function datasetJobs(dataset: Dataset, options: Pick<PredictOptions, 'data' | 'windows' | 'splitSeed'>): Promise<Job[]> {
   if (options.windows === 'sliding') {
     return dataset.recordings().map((r) => ({ load: () => dataset.recording(r.subject, r.song), windows: [] }));
   }
@@ -89,7 +90,7 @@ async function datasetJobs(dataset: Dataset, options: PredictOptions): Promise<J
 }
 
 /** Collected rows, appended batch by batch. */
-class Rows {
+export class Rows {
   subject: number[] = [];
   song: (number | null)[] = [];
   chunk: (number | null)[] = [];
@@ -142,6 +143,18 @@ async function classifyRecording(job: Job, classifier: WindowClassifier, rows: R
   return windows.length;
 }
 
+/** Runs every job's windows through the classifier, 48 clips at a time into one reused buffer. */
+export async function classifyJobs(jobs: readonly Job[], classifier: WindowClassifier, hop: number, onProgress?: (done: number, total: number) => void): Promise<Rows> {
+  const rows = new Rows();
+  const buffer = new Float32Array(BATCH * classifier.input.height * classifier.input.width); // reused: memory stays flat
+  let done = 0;
+  for (const job of jobs) {
+    await classifyRecording(job, classifier, rows, buffer, hop);
+    onProgress?.(++done, jobs.length);
+  }
+  return rows;
+}
+
 /**
  * @example
  * const { windowsPerSecond, accuracy } = await predict({ model: 'model.onnx', engine: 'onnxruntime', data: 'predann-demo/dataset', windows: 'validation', hop: 1, out: 'predictions.arrow' });
@@ -154,13 +167,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
   try {
     const jobs = dataset ? await datasetJobs(dataset, options) : Array.from({ length: reader!.count }, (_, i) => ({ load: () => reader!.read(i), windows: [] }));
     const t0 = performance.now();
-    const rows = new Rows();
-    const buffer = new Float32Array(BATCH * classifier.input.height * classifier.input.width); // reused: memory stays flat
-    let done = 0;
-    for (const job of jobs) {
-      await classifyRecording(job, classifier, rows, buffer, options.hop);
-      options.onProgress?.(++done, jobs.length);
-    }
+    const rows = await classifyJobs(jobs, classifier, options.hop, options.onProgress);
     const wallSeconds = (performance.now() - t0) / 1000;
     const columns = [
       int32Column('subject', Int32Array.from(rows.subject)),

@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import * as bench from './bench.js';
 import * as compare from './compare.js';
 import * as demo from './demo.js';
+import * as embed from './embed.js';
 import * as evaluate from './eval.js';
 import * as info from './info.js';
 import * as predict from './predict.js';
@@ -14,4 +15,4 @@ import * as train from './train.js';
 /** Each verb module types its own arguments; yargs sees them through this widening. */
 const verb = (m: object) => m as CommandModule;
 
-export const commands: CommandModule[] = [demo, synth, ingest, summary, train, evaluate, compare, predict, bench, info].map(verb);
+export const commands: CommandModule[] = [demo, synth, ingest, summary, train, evaluate, compare, predict, embed, bench, info].map(verb);
