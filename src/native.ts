@@ -64,6 +64,7 @@ export interface Binding {
     eeg: (Float32Array | BigInt64Array)[], music: (Float32Array | BigInt64Array)[], eegGrads: Float32Array[], musicGrads: Float32Array[],
     xEeg: Float32Array, eegShape: number[], xMusic: Float32Array, musicShape: number[], labels: Int32Array, dims: number[],
     config: TrainStepConfig,
+    teacher?: Float32Array,
   ): Promise<TrainStepResult>;
   adamStep(params: Float32Array[], grads: Float32Array[], m: Float32Array[], v: Float32Array[], step: number, lr: number, beta1: number, beta2: number, eps: number): Promise<void>;
 }

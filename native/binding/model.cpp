@@ -246,7 +246,16 @@ Napi::Value train_step_js(const Napi::CallbackInfo& info) {
   auto music_g = pin_grads(info[3].As<Napi::Array>(), dims, grads->second);
   TrainStepBatch batch;
   batch.eeg = input_from(info, 4, 5, "the EEG input");
-  batch.music = input_from(info, 6, 7, "the music input");
+  // Argument 11, optional: a teacher table's embeddings (N × embedding) replacing the music input.
+  const bool teacher = info.Length() > 11 && !info[11].IsUndefined();
+  if (teacher) {
+    auto t = arg_float32(info, 11, "teacher");
+    if (static_cast<int64_t>(t.ElementLength()) != batch.eeg.batch * dims.embedding)
+      throw Napi::RangeError::New(env, "Expected batch × embedding values for the teacher embeddings");
+    batch.teacher = t.Data();
+  } else {
+    batch.music = input_from(info, 6, 7, "the music input");
+  }
   if (!info[8].IsTypedArray() || info[8].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
       static_cast<int64_t>(info[8].As<Napi::TypedArray>().ElementLength()) != batch.eeg.batch)
     throw Napi::TypeError::New(env, "Expected an Int32Array of batch labels");
@@ -286,7 +295,7 @@ Napi::Value train_step_js(const Napi::CallbackInfo& info) {
         o.Set("profile", profile);
         return o;
       },
-      {info[4], info[6], info[8]});
+      {info[4], teacher ? info[11] : info[6], info[8]});
 }
 
 Napi::Value adam_step_js(const Napi::CallbackInfo& info) {

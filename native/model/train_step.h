@@ -28,6 +28,10 @@ struct TrainStepResult {
 struct TrainStepBatch {
   EncoderInput eeg, music;          // (N,128,729) and (N,C_audio,W_audio)
   const int32_t* labels = nullptr;  // (N) song labels 0..classes−1
+  // (N, embedding) or null: frozen teacher embeddings (e.g. a large music model's, read from an
+  // Arrow table) that replace the music encoder: it is not run, its loss is 0 and the InfoNCE
+  // target is the teacher (always stop-gradient). `music` is then ignored.
+  const float* teacher = nullptr;
 };
 
 struct TrainStepOutputs {

@@ -24,7 +24,7 @@ export interface TrainedModel {
 }
 
 function presetFor(weights: Weights, metadata: Record<string, string>, path: string): ModelPreset {
-  const named = presets[metadata.preset as keyof typeof presets];
+  const named = presets[metadata.preset as keyof typeof presets] ?? (metadata.preset_spec ? (JSON.parse(metadata.preset_spec) as ModelPreset) : undefined);
   if (named) {
     checkWeights(weights, named, path);
     return named;

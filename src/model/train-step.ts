@@ -48,6 +48,11 @@ export interface TrainBatch {
   musicShape: [number, number, number];
   /** (N) labels 0..classes−1. */
   labels: Int32Array;
+  /**
+   * (N, embedding): frozen teacher embeddings (`predann train --teacher`) that replace the music
+   * encoder: it is not run, its loss is 0, and the InfoNCE target is the teacher. `music` is ignored.
+   */
+  teacher?: Float32Array;
 }
 
 export interface TrainStepResult {
@@ -120,6 +125,7 @@ export async function trainStep(weights: Weights, grads: Gradients, batch: Train
       batch.labels,
       encoderDims(preset),
       config,
+      batch.teacher,
     ),
   );
 }

@@ -41,5 +41,6 @@ export function loadWeights(path: string, preset: ModelPreset): Weights {
 export function saveWeights(path: string, weights: Weights, preset: ModelPreset, metadata: Record<string, string> = {}): void {
   checkWeights(weights, preset, path);
   const ordered = new Map(modelTensors(preset).map((s) => [s.name, weights.get(s.name)!]));
-  writeSafetensors(path, ordered, { preset: preset.name, ...metadata });
+  // The whole spec too: a derived preset (e.g. projector II sized to a teacher) loads back without a registry.
+  writeSafetensors(path, ordered, { preset: preset.name, preset_spec: JSON.stringify(preset), ...metadata });
 }

@@ -7,15 +7,16 @@
  *          music encoder: the table `predann train --teacher` reads back
  *
  *   subject Int32? · song Int32 · chunk Int32? · window Int32 · start Int32 (125-Hz sample index
- *   of the clip start) · z FixedSizeList<Float32>[D]
+ *   of the clip start) · time Float64 (the start in seconds) · z FixedSizeList<Float32>[D]
  *
- * Music rows have no subject or chunk; `window` is the grid index and start = window · hop · 125.
+ * Music rows have no subject or chunk; `window` is the grid index, time = window · hop exactly
+ * (a 0.5-s grid is not whole 125-Hz samples: `start` is rounded, `time` is not).
  */
-import { tableToIPC } from 'apache-arrow';
+import { Float64, tableToIPC } from 'apache-arrow';
 import { Dataset } from '../data/dataset.js';
 import { audioSampleRate, clipAudioFrames, clipSeconds, eegSampleRate } from '../data/nmedt.js';
 import { loadTrainedModel, type TrainedModel } from '../eval/trained-model.js';
-import { fixedSizeListColumn, int32Column, nullableInt32Column, tableOf } from '../io/arrow-columns.js';
+import { fixedSizeListColumn, int32Column, nullableInt32Column, tableOf, valuesColumn } from '../io/arrow-columns.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { encoderForwardEval, type Branch } from '../model/encoder.js';
 import { writeAudioClip } from '../train/audio-clip.js';
@@ -51,6 +52,8 @@ interface EmbeddingRows {
   chunk: (number | null)[];
   window: number[];
   start: number[];
+  /** Seconds: start / 125 for EEG windows, the exact grid time for music clips. */
+  time: number[];
   z: Float32Array;
 }
 
@@ -59,11 +62,11 @@ const MUSIC_BATCH = 16;
 
 async function eegEmbeddings(dataset: Dataset, model: TrainedModel, options: EmbedOptions): Promise<EmbeddingRows> {
   const rows = await classifyJobs(await datasetJobs(dataset, options), nativeClassifier(model), options.hop, options.onProgress);
-  return { subject: rows.subject, song: rows.song.map((s) => s ?? 0), chunk: rows.chunk, window: rows.window, start: rows.start, z: rows.flat('embedding') };
+  return { subject: rows.subject, song: rows.song.map((s) => s ?? 0), chunk: rows.chunk, window: rows.window, start: rows.start, time: rows.start.map((s) => s / eegSampleRate), z: rows.flat('embedding') };
 }
 
 /** The music encoder's embedding of every 3-s clip of one song starting on the grid. */
-async function songEmbeddings(dataset: Dataset, model: TrainedModel, song: number, hop: number): Promise<{ starts: number[]; z: Float32Array }> {
+async function songEmbeddings(dataset: Dataset, model: TrainedModel, song: number, hop: number): Promise<{ times: number[]; z: Float32Array }> {
   const audio = await dataset.audio(song);
   const seconds = audio.frames / audioSampleRate;
   const count = seconds < clipSeconds ? 0 : Math.floor((seconds - clipSeconds) / hop + 1e-9) + 1;
@@ -77,21 +80,22 @@ async function songEmbeddings(dataset: Dataset, model: TrainedModel, song: numbe
     const out = await encoderForwardEval(model.weights, 'music', model.preset, clips.subarray(0, batch * size), { batch, height: music.height, width: music.width });
     z.set(out.z, first * encoder.embedding);
   }
-  return { starts: Array.from({ length: count }, (_, i) => Math.round(i * hop * eegSampleRate)), z };
+  return { times: Array.from({ length: count }, (_, i) => i * hop), z };
 }
 
 async function musicEmbeddings(dataset: Dataset, model: TrainedModel, options: EmbedOptions): Promise<EmbeddingRows> {
   const songs = [...new Set(dataset.recordings().map((r) => r.song))].sort((a, b) => a - b);
-  const rows: EmbeddingRows = { subject: [], song: [], chunk: [], window: [], start: [], z: new Float32Array(0) };
+  const rows: EmbeddingRows = { subject: [], song: [], chunk: [], window: [], start: [], time: [], z: new Float32Array(0) };
   const parts: Float32Array[] = [];
   for (const [i, song] of songs.entries()) {
-    const { starts, z } = await songEmbeddings(dataset, model, song, options.hop);
-    starts.forEach((start, window) => {
+    const { times, z } = await songEmbeddings(dataset, model, song, options.hop);
+    times.forEach((time, window) => {
       rows.subject.push(null);
       rows.song.push(song);
       rows.chunk.push(null);
       rows.window.push(window);
-      rows.start.push(start);
+      rows.start.push(Math.round(time * eegSampleRate));
+      rows.time.push(time);
     });
     parts.push(z);
     options.onProgress?.(i + 1, songs.length);
@@ -119,6 +123,7 @@ export async function embed(options: EmbedOptions): Promise<EmbedResult> {
       nullableInt32Column('chunk', rows.chunk),
       int32Column('window', Int32Array.from(rows.window)),
       int32Column('start', Int32Array.from(rows.start)),
+      valuesColumn('time', new Float64(), rows.time),
       fixedSizeListColumn('z', rows.z, dimension),
     ];
     const metadata = new Map([['predann.embed', JSON.stringify({ checkpoint: options.checkpoint, branch: options.branch, preset: model.preset.name, hop: options.hop, windows: options.branch === 'eeg' ? options.windows : 'grid', sampleRate: eegSampleRate, dimension })]]);

@@ -17,13 +17,14 @@ import { chooseSplit } from '../data/split.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { ModelPreset } from '../model/model-spec.js';
 import { initialWeights } from '../model/torch-init.js';
-import { adamState, adamStep, defaultTrainStepConfig, detachedTensors, trainStep, zeroGradients, type TrainStepConfig } from '../model/train-step.js';
+import { adamState, adamStep, defaultTrainStepConfig, detachedTensors, trainableNames, trainStep, zeroGradients, type TrainStepConfig } from '../model/train-step.js';
 import { saveWeights, type Weights } from '../model/weights.js';
 import { packageVersion } from '../version.js';
 import { windowAccuracy, type WindowAccuracy } from './evaluate-windows.js';
 import { TrainingData } from './training-batch.js';
 import { hasCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { recalibrateBatchNorm } from './recalibrate-batchnorm.js';
+import { TeacherTable } from './teacher-table.js';
 
 
 export interface TrainOptions {
@@ -48,6 +49,12 @@ export interface TrainOptions {
    * exponential average, untouched.
    */
   bnRecalibration: number;
+  /**
+   * A frozen teacher table (teacher-table.ts) that replaces the jointly trained music CNN: the
+   * InfoNCE target of each crop is the teacher's embedding over its 3 s, and the EEG projector II
+   * outputs the table's dimension D. The music encoder stays in the weights, untrained.
+   */
+  teacher?: string;
   onStep?: (info: { epoch: number; step: number; stepsPerEpoch: number; total: number; lossEeg: number }) => void;
   onValidation?: (info: { epoch: number } & WindowAccuracy) => void;
 }
@@ -56,6 +63,12 @@ export interface TrainResult {
   weights: Weights;
   steps: number;
   validation: ({ epoch: number } & WindowAccuracy)[];
+}
+
+/** The preset with projector II sized to a teacher's dimension (a derived preset, named as such). */
+function withTeacherEmbedding(preset: ModelPreset, dimension: number): ModelPreset {
+  if (dimension === preset.encoder.embedding) return preset;
+  return { ...preset, name: `${preset.name}-embedding${dimension}`, exact: false, description: `${preset.description}; projector II outputs ${dimension} (a teacher table's dimension)`, encoder: { ...preset.encoder, embedding: dimension } };
 }
 
 function batchesOf<T>(items: readonly T[], size: number): T[][] {
@@ -69,17 +82,19 @@ function batchesOf<T>(items: readonly T[], size: number): T[][] {
  * const result = await train(dataset, { ...defaultTrainOptions, out: 'runs/small', preset: presets.small, epochs: 24 });
  */
 export async function train(dataset: Dataset, options: TrainOptions): Promise<TrainResult> {
-  const { preset } = options;
   mkdirSync(options.out, { recursive: true });
   const log = join(options.out, 'log.jsonl');
   const record = (entry: object) => appendFileSync(log, JSON.stringify(entry) + '\n');
   const split = chooseSplit(dataset.chunkRefs(), options.seed);
+  const teacher = options.teacher ? TeacherTable.read(options.teacher, [...new Set(split.train.map((r) => r.song))]) : undefined;
+  const preset = teacher ? withTeacherEmbedding(options.preset, teacher.dimension) : options.preset;
   const stepsPerEpoch = Math.floor(split.train.length / options.batchSize);
   if (stepsPerEpoch === 0) throw new RangeError(`Expected at least ${options.batchSize} training chunks for one batch but the split has ${split.train.length}`);
 
   const grads = zeroGradients(preset);
   const adam = adamState(preset);
-  const frozen = options.detach ? detachedTensors(preset) : new Set<string>();
+  // The teacher's run never computes the music encoder's gradients: PyTorch would skip them all.
+  const frozen = teacher ? new Set(trainableNames(preset).filter((n) => n.startsWith('music.'))) : options.detach ? detachedTensors(preset) : new Set<string>();
   const rng = new PyRandom(options.seed);
   let weights = initialWeights(preset, options.seed);
   let firstEpoch = 1;
@@ -90,7 +105,7 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
     firstEpoch = restored.state.epoch + 1;
     step = restored.state.step;
   }
-  const data = new TrainingData(dataset, preset);
+  const data = new TrainingData(dataset, preset, teacher);
   const config: TrainStepConfig = { ...defaultTrainStepConfig, lambda: options.lambda, temperature: options.temperature, detach: options.detach, dropout: options.dropout, dropoutSeed: options.seed };
   const validation: TrainResult['validation'] = [];
   record({ event: firstEpoch > 1 ? 'resume' : 'start', epoch: firstEpoch, predann: packageVersion, preset: preset.name, split: split.kind, train: split.train.length, validation: split.validation.length, options: { ...options, preset: preset.name, onStep: undefined, onValidation: undefined } });

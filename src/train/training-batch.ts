@@ -13,6 +13,7 @@ import { clipSamples, labelOfTrigger } from '../data/nmedt.js';
 import type { ModelPreset } from '../model/model-spec.js';
 import type { TrainBatch } from '../model/train-step.js';
 import { writeAudioClip } from './audio-clip.js';
+import type { TeacherTable } from './teacher-table.js';
 
 export class TrainingData {
   private readonly recordings = new Map<string, Promise<EegRecording>>();
@@ -21,6 +22,8 @@ export class TrainingData {
   constructor(
     private readonly dataset: Dataset,
     private readonly preset: ModelPreset,
+    /** A frozen teacher: batches then carry its targets instead of audio clips. */
+    private readonly teacher?: TeacherTable,
   ) {}
 
   /**
@@ -37,15 +40,20 @@ export class TrainingData {
     const eegSize = eegSpec.height * eegSpec.width;
     const musicSize = musicSpec.height * musicSpec.width;
     const eeg = new Float32Array(n * eegSize);
-    const music = new Float32Array(n * musicSize);
+    const music = new Float32Array(this.teacher ? 0 : n * musicSize);
+    const teacher = this.teacher ? new Float32Array(n * this.teacher.dimension) : undefined;
     const labels = new Int32Array(n);
     const pad = (eegSpec.width - clipSamples) / 2;
     for (const [i, ref] of refs.entries()) {
       const crop = trainingCrop(ref, rng);
       const recording = await this.recording(ref);
       await preprocessCrops(recording, [crop.eegStart], clipSamples, { padLeft: Math.floor(pad), padRight: Math.ceil(pad), output: eeg.subarray(i * eegSize, (i + 1) * eegSize) });
-      const song = await this.song(ref.song);
-      writeAudioClip(song.channels, crop.audioStart, crop.audioLength, musicSpec, music.subarray(i * musicSize, (i + 1) * musicSize));
+      if (this.teacher && teacher) {
+        this.teacher.target(ref.song, crop.audioStart, teacher.subarray(i * this.teacher.dimension, (i + 1) * this.teacher.dimension));
+      } else {
+        const song = await this.song(ref.song);
+        writeAudioClip(song.channels, crop.audioStart, crop.audioLength, musicSpec, music.subarray(i * musicSize, (i + 1) * musicSize));
+      }
       labels[i] = labelOfTrigger(ref.song);
     }
     return {
@@ -54,6 +62,7 @@ export class TrainingData {
       music,
       musicShape: [n, musicSpec.height, musicSpec.width],
       labels,
+      ...(teacher ? { teacher } : {}),
     };
   }
 

@@ -32,10 +32,12 @@ export function builder(yargs: Argv): Argv {
     .option('validate-every', { type: 'number', default: 12, describe: 'validation cadence in epochs (the paper: 12)' })
     .option('checkpoint-every', { type: 'number', default: 1, describe: 'epochs between checkpoints (written atomically to <out>/checkpoint)' })
     .option('bn-recalibration', { type: 'number', default: 0, describe: 'recompute BatchNorm running statistics over this many training batches before each validation and at the end (0: the paper\'s running averages)' })
+    .option('teacher', { type: 'string', describe: 'a frozen teacher table (Arrow: song, start, z) replacing the music CNN as the InfoNCE target' })
     .option('resume', { type: 'boolean', default: false, describe: 'continue from <out>/checkpoint: ends with the weights of an uninterrupted run' })
     .example('$0 train --data predann-demo/dataset --out runs/small --epochs 24', 'the small preset on the demo data')
     .example('$0 train --data data/nmedt --out runs/paper --preset paper --epochs 6000', 'the paper schedule (a GPU job)')
-    .example('$0 train --data predann-demo/dataset --out runs/small --epochs 24 --resume', 'continue an interrupted run');
+    .example('$0 train --data predann-demo/dataset --out runs/small --epochs 24 --resume', 'continue an interrupted run')
+    .example('$0 train --data predann-demo/dataset --out runs/teacher --teacher music.arrow', 'EEG supervised by a frozen teacher table (predann embed --branch music, or MuQ features from Python)');
 }
 
 export async function handler(args: ArgumentsCamelCase<TrainArgs>): Promise<void> {
@@ -57,6 +59,7 @@ export async function handler(args: ArgumentsCamelCase<TrainArgs>): Promise<void
       checkpointEvery: args.checkpointEvery,
       resume: args.resume,
       bnRecalibration: args.bnRecalibration,
+      teacher: args.teacher,
       onStep: ({ stepsPerEpoch, total, epoch }) => {
         bar ??= progressBar('train ', stepsPerEpoch * args.epochs, !args.quiet && !args.json);
         bar.tick(1, { loss: total.toFixed(4), epoch });
