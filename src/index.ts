@@ -93,3 +93,14 @@ export { barChart, type BarChartOptions, type Bar, type GroupedBars } from './re
 export { heatmap, normalizeRows, type HeatmapOptions } from './report/heatmap.js';
 export { niceTicks, escapeXml, formatNumber, okabeIto, type ReferenceLine, type ChartSize } from './report/svg-document.js';
 export { markdownTable } from './report/markdown-table.js';
+
+// Interop: PyTorch checkpoints, ONNX, serving
+export { importTorchCheckpoint, readTorchCheckpoint, parseTorchCheckpoint, mapTorchStateDict, TORCH_PREFIXES, type ImportTorchOptions, type ImportTorchSummary, type TorchCheckpoint, type MappedStateDict } from './import/torch-checkpoint.js';
+export { unpickle, PickleGlobal, PickleObject, TorchTensor, TorchStorage, type PickleValue, type TorchDtype } from './io/torch-pickle.js';
+export { readZipArchive, type ZipArchive } from './io/zip-archive.js';
+export { predict, openClassifier, type PredictOptions, type PredictResult } from './serve/predict.js';
+export { embed, type EmbedOptions, type EmbedResult } from './serve/embed.js';
+export { nativeClassifier, inferenceEngines, type InferenceEngine, type WindowClassifier, type WindowOutputs } from './serve/window-classifier.js';
+export { onnxClassifier } from './serve/onnx-classifier.js';
+export { slidingWindows, validationPredictionWindows, windowSelections, type PredictionWindow, type WindowSelection } from './serve/prediction-windows.js';
+export { TeacherTable } from './train/teacher-table.js';

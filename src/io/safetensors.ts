@@ -68,7 +68,7 @@ export function parseSafetensors(bytes: Uint8Array, source: string): { tensors: 
 function readTensor(bytes: Uint8Array, base: number, name: string, entry: any, source: string): Tensor {
   const bad = (problem: string) => new InputError(source, name, problem);
   const dtype = entry?.dtype as SafetensorsDtype;
-  if (!(dtype in BYTES)) throw bad(`unsupported dtype ${JSON.stringify(entry?.dtype)} (supported: ${Object.keys(BYTES).join(', ')})`);
+  if (typeof dtype !== 'string' || !Object.hasOwn(BYTES, dtype)) throw bad(`unsupported dtype ${JSON.stringify(entry?.dtype)} (supported: ${Object.keys(BYTES).join(', ')})`);
   const shape = entry.shape;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw bad(`bad shape ${JSON.stringify(shape)}`);
   const [begin, end] = entry.data_offsets ?? [];
