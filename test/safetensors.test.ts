@@ -82,6 +82,7 @@ test('bad files are InputErrors naming the file, the tensor and the problem', ()
     [Buffer.from([255, 0, 0, 0, 0, 0, 0, 0, 1, 2]), /w\.st: header: declares 255 header bytes/],
     [header('not json'.split('')), /w\.st: header: is not a JSON object/],
     [header({ x: { dtype: 'F16', shape: [1], data_offsets: [0, 2] } }, new Uint8Array(2)), /w\.st: x: unsupported dtype "F16"/],
+    [header({ x: { dtype: 'constructor', shape: [1], data_offsets: [0, 2] } }, new Uint8Array(2)), /w\.st: x: unsupported dtype "constructor"/],
     [header({ x: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, new Uint8Array(4)), /w\.st: x: data_offsets \[0,8\] lie outside the 4 data bytes/],
     [header({ x: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)), /w\.st: x: holds 8 bytes but shape \[3\] of F32 needs 12/],
     [header({ x: { dtype: 'F32', shape: [-1], data_offsets: [0, 0] } }), /w\.st: x: bad shape \[-1\]/],
