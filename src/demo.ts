@@ -2,12 +2,15 @@
  * The demo pipeline behind `predann demo`: synthesise NMED-T → ingest → summarise → split →
  * preprocess every validation window in the native addon → train the small preset with the PredANN
  * loss (λ = 0.05) and without it (λ = 0, the baseline) → evaluate both at 3–7 s → compare them
- * (McNemar). Later stages (export) extend it. Returns what happened; the CLI prints it.
+ * (McNemar) → export the λ = 0.05 model to ONNX and run `predict` on the validation windows with
+ * onnxruntime-node, beside the native engine. Returns what happened; the CLI prints it.
  *
  * The demo's synthetic participants respond to the music `responseGain` times more strongly than
  * the calibrated default (10×): the small model then learns in a few minutes on two cores, where
  * the calibrated set needs the paper's budget.
  */
+import { tableFromIPC } from 'apache-arrow';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { preprocessCrops } from './data/clip-preprocess.js';
 import type { ChunkRef } from './data/chunks.js';
@@ -23,6 +26,8 @@ import type { LengthScore } from './eval/metrics.js';
 import { runEvaluation } from './eval/run-evaluation.js';
 import type { WindowAccuracy } from './train/evaluate-windows.js';
 import { train } from './train/train.js';
+import { exportCheckpointToOnnx } from './onnx/export-eeg-model.js';
+import { predict } from './serve/predict.js';
 
 export interface DemoOptions {
   /** Working directory: holds nmedt-synth/ and dataset/. */
@@ -47,6 +52,20 @@ export interface DemoResult {
   /** One per λ: the PredANN model and the baseline. */
   runs: DemoRun[];
   comparison?: { dir: string; wallSeconds: number; pairs: Comparison['pairs'] };
+  onnx?: DemoOnnx;
+}
+
+/** The exported model served by onnxruntime-node, checked against the native engine. */
+export interface DemoOnnx {
+  model: string;
+  bytes: number;
+  predictions: string;
+  windows: number;
+  windowsPerSecond: number;
+  nativeWindowsPerSecond: number;
+  accuracy: number | null;
+  /** Largest |logit difference| between onnxruntime and the native engine over every window. */
+  maxLogitDifference: number;
 }
 
 export interface DemoRun {
@@ -134,6 +153,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const runs: DemoRun[] = [];
     if (options.epochs > 0) for (const lambda of demoLambdas) runs.push(await trainAndEvaluate(dataset, dataDir, lambda, options));
     const comparison = runs.length > 1 ? await compareRuns(runs, options) : undefined;
+    const onnx = runs.length > 0 ? await exportAndServe(runs[0], dataDir, options) : undefined;
     return {
       synth: { ...synth, wallSeconds: synthSeconds },
       ingest: { dir: dataDir, recordings: ingested.manifest.recordings.length, wallSeconds: ingestSeconds },
@@ -142,6 +162,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       validationWindows: windows,
       runs,
       comparison,
+      onnx,
     };
   } finally {
     await dataset.close();
@@ -196,4 +217,24 @@ async function compareRuns(runs: readonly DemoRun[], options: DemoOptions): Prom
   const t0 = performance.now();
   const comparison = await compareReports({ reports: runs.map((r) => r.report.dir), out: dir });
   return { dir, wallSeconds: (performance.now() - t0) / 1000, pairs: comparison.pairs };
+}
+
+/** The logits column of a predictions table, row-major. */
+function logitsOf(path: string): Float32Array {
+  const column = tableFromIPC(readFileSync(path)).getChild('logits')!;
+  return Float32Array.from(column.data.flatMap((d) => Array.from((d.children[0].values as Float32Array).subarray(d.offset * 10, (d.offset + d.length) * 10))));
+}
+
+async function exportAndServe(run: DemoRun, dataDir: string, options: DemoOptions): Promise<DemoOnnx> {
+  const model = join(options.dir, 'model.onnx');
+  options.onStage?.(`exporting λ = ${run.lambda} to ONNX (opset 17, BatchNorm folded) and predicting the validation windows with onnxruntime-node → ${model}`);
+  const exported = await exportCheckpointToOnnx(run.out, model);
+  const predictions = join(options.dir, 'predictions.arrow');
+  const common = { data: dataDir, windows: 'validation' as const, hop: 1, splitSeed: options.seed };
+  const served = await predict({ ...common, model, engine: 'onnxruntime', out: predictions, onProgress: (d, t) => options.onProgress?.('predict', d, t) });
+  const native = await predict({ ...common, model: run.out, engine: 'native', out: join(options.dir, 'predictions-native.arrow') });
+  const a = logitsOf(predictions);
+  const b = logitsOf(native.out);
+  const maxLogitDifference = a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+  return { model, bytes: exported.bytes, predictions, windows: served.windows, windowsPerSecond: served.windowsPerSecond, nativeWindowsPerSecond: native.windowsPerSecond, accuracy: served.accuracy, maxLogitDifference };
 }

@@ -104,3 +104,4 @@ export { nativeClassifier, inferenceEngines, type InferenceEngine, type WindowCl
 export { onnxClassifier } from './serve/onnx-classifier.js';
 export { slidingWindows, validationPredictionWindows, windowSelections, type PredictionWindow, type WindowSelection } from './serve/prediction-windows.js';
 export { TeacherTable } from './train/teacher-table.js';
+export { exportEegModel, exportCheckpointToOnnx, foldBatchNorm, onnxOpset, onnxIrVersion, type EegExportOptions, type EegExportSource, type EegOnnxModel, type ExportSummary } from './onnx/export-eeg-model.js';

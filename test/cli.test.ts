@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { projectRoot, tempDir } from './helpers.js';
 
-const verbs = ['demo', 'synth', 'ingest', 'summary', 'train', 'eval', 'compare', 'bench', 'info'];
+const verbs = ['demo', 'synth', 'ingest', 'summary', 'train', 'eval', 'compare', 'predict', 'embed', 'import', 'export', 'bench', 'info'];
 
 function predann(...args: string[]) {
   const r = spawnSync(process.execPath, [join(projectRoot, 'bin', 'predann.js'), ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });

@@ -20,6 +20,7 @@ import { groupBy } from '../eval/group-by.js';
 import { loadTrainedModel } from '../eval/trained-model.js';
 import { fixedSizeListColumn, int32Column, nullableInt32Column, tableOf } from '../io/arrow-columns.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { exportEegModel } from '../onnx/export-eeg-model.js';
 import { EegArrowReader, type EegRecording } from '../io/eeg-arrow.js';
 import { onnxClassifier } from './onnx-classifier.js';
 import { slidingWindows, validationPredictionWindows, type PredictionWindow, type WindowSelection } from './prediction-windows.js';
@@ -71,8 +72,9 @@ export async function openClassifier(model: string, engine: InferenceEngine): Pr
   if (!existsSync(model)) throw new InputError(model, undefined, 'no such model, run directory or weights file');
   const isOnnx = statSync(model).isFile() && model.endsWith('.onnx');
   if (engine === 'onnxruntime') {
-    if (!isOnnx) throw new InputError(model, undefined, 'onnxruntime needs an exported model (predann export); use --engine native for a checkpoint');
-    return onnxClassifier(model);
+    if (isOnnx) return onnxClassifier(model);
+    // A checkpoint: exported in memory, exactly as `predann export` would write it.
+    return onnxClassifier(exportEegModel(loadTrainedModel(model)).bytes, { source: `${model} (exported in memory)` });
   }
   if (isOnnx) throw new InputError(model, undefined, 'the native engine needs a checkpoint (run directory or weights.safetensors), not an ONNX model');
   return nativeClassifier(loadTrainedModel(model));

@@ -17,6 +17,7 @@ const suites: Record<string, () => Promise<{ run(o: BenchOptions): Promise<Bench
   clips: () => import('../../bench/clips-bench.js'),
   ingest: () => import('../../bench/ingest-bench.js'),
   engine: () => import('../../bench/engine-bench.js'),
+  predict: () => import('../../bench/predict-bench.js'),
 };
 
 export const command = 'bench';

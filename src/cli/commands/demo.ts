@@ -1,7 +1,7 @@
 /** `predann demo`: the main job end to end on the embedded synthetic data set. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { formatDatasetSummary } from '../../data/dataset-report.js';
-import { runDemo, type DemoResult, type DemoRun } from '../../demo.js';
+import { runDemo, type DemoOnnx, type DemoResult, type DemoRun } from '../../demo.js';
 import { type CommonArgs, note, printJson } from '../output.js';
 import { progressBar, type Progress } from '../progress.js';
 
@@ -15,7 +15,7 @@ interface DemoArgs extends CommonArgs {
 }
 
 export const command = 'demo';
-export const describe = 'Run the pipeline end to end on a synthetic NMED-T: synth → ingest → summary → split → preprocessing → training (λ = 0.05 and 0) → evaluation → comparison';
+export const describe = 'Run the pipeline end to end on a synthetic NMED-T: synth → ingest → split → preprocessing → training (λ = 0.05 and 0) → evaluation → comparison → ONNX export → predict';
 
 export function builder(yargs: Argv): Argv {
   return yargs
@@ -55,7 +55,8 @@ export async function handler(args: ArgumentsCamelCase<DemoArgs>): Promise<void>
       `- split (${split.kind}): ${split.train} train / ${split.validation} validation chunks\n` +
       `- validation windows: ${w.items} clips preprocessed in ${(w.wallSeconds * 1e3).toFixed(0)} ms (${w.clipsPerSecond.toFixed(0)} clips/s)\n` +
       result.runs.map(runLines).join('') +
-      (result.comparison ? comparisonLines(result.comparison) : ''),
+      (result.comparison ? comparisonLines(result.comparison) : '') +
+      (result.onnx ? onnxLines(result.onnx) : ''),
   );
 }
 
@@ -78,4 +79,12 @@ function comparisonLines(c: NonNullable<DemoResult['comparison']>): string {
     return `  ${p.seconds} s: ${percent(all.accuracyA)} vs ${percent(all.accuracyB)}, McNemar exact p = ${all.mcnemarExact.pvalue.toPrecision(3)}`;
   });
   return `- comparison (${c.pairs[0].a} vs ${c.pairs[0].b}, paired on the same windows) → ${c.dir}/compare.md\n${lines.join('\n')}\n`;
+}
+
+function onnxLines(o: DemoOnnx): string {
+  const accuracy = o.accuracy === null ? '' : `, accuracy ${percent(o.accuracy)}`;
+  return (
+    `- ONNX: ${o.model} (${(o.bytes / 1024).toFixed(0)} KiB); onnxruntime-node predicted ${o.windows} windows at ${o.windowsPerSecond.toFixed(1)} windows/s${accuracy} → ${o.predictions}\n` +
+    `  largest |logit difference| from the native engine (${o.nativeWindowsPerSecond.toFixed(1)} windows/s): ${o.maxLogitDifference.toExponential(2)}\n`
+  );
 }
