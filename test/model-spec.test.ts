@@ -34,7 +34,7 @@ test('loadWeights checks the preset; saveWeights writes state-dict order and rou
   try {
     saveWeights(join(dir, 'w.safetensors'), weights, presets.paper, { run: 'test' });
     const back = readSafetensors(join(dir, 'w.safetensors'));
-    assert.equal(back.metadata, { preset: 'paper', run: 'test' });
+    assert.equal(back.metadata, { preset: 'paper', preset_spec: JSON.stringify(presets.paper), run: 'test' });
     assert.equal([...back.tensors.keys()], modelTensors(presets.paper).map((s) => s.name));
   } finally {
     cleanup();
