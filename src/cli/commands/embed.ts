@@ -1,20 +1,12 @@
 /** `predann embed`: a checkpoint's EEG or music embeddings as an Arrow table. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
-import type { Branch } from '../../model/encoder.js';
-import { embed } from '../../serve/embed.js';
-import { windowSelections, type WindowSelection } from '../../serve/prediction-windows.js';
+import { embed, type EmbedOptions } from '../../serve/embed.js';
+import { windowSelections } from '../../serve/prediction-windows.js';
 import { type CommonArgs, note, printJson } from '../output.js';
 import { progressBar, type Progress } from '../progress.js';
 
-interface EmbedArgs extends CommonArgs {
-  checkpoint: string;
-  branch: Branch;
-  data: string;
-  windows: WindowSelection;
-  hop: number;
-  out: string;
-  splitSeed?: number;
-}
+/** The flags are the library's options. */
+interface EmbedArgs extends CommonArgs, Omit<EmbedOptions, 'onProgress'> {}
 
 export const command = 'embed';
 export const describe = 'Write a checkpoint\'s embeddings (projector II): EEG per window, or music per song on a time grid';

@@ -1,21 +1,13 @@
 /** `predann predict`: batch inference over EEG windows with onnxruntime-node or the native engine, into an Arrow table. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
-import { predict } from '../../serve/predict.js';
-import { windowSelections, type WindowSelection } from '../../serve/prediction-windows.js';
-import { inferenceEngines, type InferenceEngine } from '../../serve/window-classifier.js';
+import { predict, type PredictOptions } from '../../serve/predict.js';
+import { windowSelections } from '../../serve/prediction-windows.js';
+import { inferenceEngines } from '../../serve/window-classifier.js';
 import { type CommonArgs, note, printJson } from '../output.js';
 import { progressBar, type Progress } from '../progress.js';
 
-interface PredictArgs extends CommonArgs {
-  model: string;
-  engine: InferenceEngine;
-  data?: string;
-  eeg?: string;
-  windows: WindowSelection;
-  hop: number;
-  out: string;
-  splitSeed?: number;
-}
+/** The flags are the library's options. */
+interface PredictArgs extends CommonArgs, Omit<PredictOptions, 'onProgress'> {}
 
 export const command = 'predict';
 export const describe = 'Classify 3-s EEG windows with an exported model (onnxruntime-node) or a checkpoint (native engine); Arrow output';
