@@ -58,10 +58,10 @@ export interface PredictResult {
 /** Clips per inference call and per preprocessing pass. */
 const BATCH = 48;
 
-/** A recording and the windows of it to classify (none: sliding windows over all of it). */
+/** A recording and the windows of it to classify (absent: sliding windows over all of it). */
 export interface Job {
   load(): Promise<EegRecording>;
-  windows: PredictionWindow[];
+  windows?: PredictionWindow[];
 }
 
 /**
@@ -83,7 +83,7 @@ export async function openClassifier(model: string, engine: InferenceEngine): Pr
 /** The recordings of a data set and their windows (options.data names the set in messages). */
 export async function datasetJobs(dataset: Dataset, options: Pick<PredictOptions, 'data' | 'windows' | 'splitSeed'>): Promise<Job[]> {
   if (options.windows === 'sliding') {
-    return dataset.recordings().map((r) => ({ load: () => dataset.recording(r.subject, r.song), windows: [] }));
+    return dataset.recordings().map((r) => ({ load: () => dataset.recording(r.subject, r.song) }));
   }
   const { validation } = chooseSplit(dataset.chunkRefs(), options.splitSeed ?? 0);
   if (validation.length === 0) throw new InputError(options.data!, 'validation', 'the split has no validation chunks; use --windows sliding');
@@ -133,7 +133,7 @@ function accuracyOf(rows: Rows, classes: number): number | null {
 
 async function classifyRecording(job: Job, classifier: WindowClassifier, rows: Rows, buffer: Float32Array, hop: number): Promise<number> {
   const recording = await job.load();
-  const windows = job.windows.length ? job.windows : slidingWindows(recording.samples, hop);
+  const windows = job.windows ?? slidingWindows(recording.samples, hop);
   const pad = (classifier.input.width - clipSamples) / 2;
   const size = classifier.input.height * classifier.input.width;
   for (let first = 0; first < windows.length; first += BATCH) {
@@ -167,7 +167,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
   const dataset = options.data !== undefined ? await Dataset.open(options.data) : undefined;
   const reader = options.eeg !== undefined ? await EegArrowReader.open(options.eeg) : undefined;
   try {
-    const jobs = dataset ? await datasetJobs(dataset, options) : Array.from({ length: reader!.count }, (_, i) => ({ load: () => reader!.read(i), windows: [] }));
+    const jobs = dataset ? await datasetJobs(dataset, options) : Array.from({ length: reader!.count }, (_, i) => ({ load: () => reader!.read(i) }));
     const t0 = performance.now();
     const rows = await classifyJobs(jobs, classifier, options.hop, options.onProgress);
     const wallSeconds = (performance.now() - t0) / 1000;
