@@ -52,3 +52,7 @@ export function expectObject(name: string, value: unknown): void {
 export function expectFloat32Array(name: string, value: unknown): asserts value is Float32Array {
   if (!(value instanceof Float32Array)) throw new TypeError(`Expected Float32Array for ${name} but received ${received(value)}`);
 }
+
+export function expectFloat64Array(name: string, value: unknown): asserts value is Float64Array {
+  if (!(value instanceof Float64Array)) throw new TypeError(`Expected Float64Array for ${name} but received ${received(value)}`);
+}

@@ -9,6 +9,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   predann::binding::register_clips(env, exports);
   predann::binding::register_losses(env, exports);
   predann::binding::register_model(env, exports);
+  predann::binding::register_filters(env, exports);
   return exports;
 }
 

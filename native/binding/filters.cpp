@@ -1,0 +1,155 @@
+// Filter bindings (kernels/iir_design.h, kernels/sosfilt.h):
+//   iirDesign(family, band, order, rippleDb, cutoffsHz, fs) → { sos: Float64Array (sections × 6),
+//                                                               b: Float64Array, a: Float64Array }
+//   sosfiltZi(sos) → Float64Array (sections × 2);  lfilterZi(b, a) → Float64Array
+//   sosfiltfilt(sos, x, channels, samples, padlen) → Promise<Float64Array>   (padlen −1: SciPy's)
+//   filtfilt(b, a, x, channels, samples, padlen)   → Promise<Float64Array>
+// The design is cheap and synchronous; filtering runs off the event loop. The TypeScript layer
+// (src/dsp/iir-filter.ts) checks arguments with friendly messages first.
+#include <napi.h>
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "binding/async_task.h"
+#include "binding/modules.h"
+#include "kernels/iir_design.h"
+#include "kernels/sosfilt.h"
+
+namespace predann::binding {
+
+namespace {
+
+constexpr int64_t kMaxElements = int64_t{1} << 40;
+
+Napi::Float64Array to_js(Napi::Env env, const std::vector<double>& v) {
+  auto a = Napi::Float64Array::New(env, v.size());
+  std::copy(v.begin(), v.end(), a.Data());
+  return a;
+}
+
+IirFamily family_from(Napi::Env env, const std::string& s) {
+  if (s == "butter") return IirFamily::butterworth;
+  if (s == "cheby1") return IirFamily::chebyshev1;
+  throw Napi::RangeError::New(env, "Expected butter or cheby1 for family but received " + s);
+}
+
+IirBand band_from(Napi::Env env, const std::string& s) {
+  if (s == "lowpass") return IirBand::lowpass;
+  if (s == "highpass") return IirBand::highpass;
+  if (s == "bandpass") return IirBand::bandpass;
+  if (s == "bandstop") return IirBand::bandstop;
+  throw Napi::RangeError::New(env, "Expected lowpass, highpass, bandpass or bandstop for band but received " + s);
+}
+
+Napi::Value iir_design_js(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 6 || !info[0].IsString() || !info[1].IsString() || !info[4].IsArray())
+    throw Napi::TypeError::New(env, "iirDesign: expected (family, band, order, rippleDb, cutoffsHz, fs)");
+  const IirFamily family = family_from(env, info[0].As<Napi::String>());
+  const IirBand band = band_from(env, info[1].As<Napi::String>());
+  const int order = static_cast<int>(arg_int(info, 2, "order", 1, 64));
+  const double ripple = info[3].As<Napi::Number>().DoubleValue();
+  std::vector<double> cutoffs;
+  auto list = info[4].As<Napi::Array>();
+  for (uint32_t i = 0; i < list.Length(); ++i) cutoffs.push_back(list.Get(i).As<Napi::Number>().DoubleValue());
+  const double fs = info[5].As<Napi::Number>().DoubleValue();
+  try {
+    const std::vector<SosSection> sos = iir_sos(family, band, order, ripple, cutoffs, fs);
+    std::vector<double> flat;
+    for (const SosSection& s : sos) flat.insert(flat.end(), s.begin(), s.end());
+    const TransferFunction tf = iir_ba(family, band, order, ripple, cutoffs, fs);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("sos", to_js(env, flat));
+    o.Set("b", to_js(env, tf.b));
+    o.Set("a", to_js(env, tf.a));
+    return o;
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, e.what());
+  }
+}
+
+int64_t sections_of(const Napi::CallbackInfo& info, const Napi::TypedArrayOf<double>& sos) {
+  if (sos.ElementLength() == 0 || sos.ElementLength() % 6 != 0)
+    throw Napi::RangeError::New(info.Env(), "Expected sections × 6 values for sos");
+  return static_cast<int64_t>(sos.ElementLength() / 6);
+}
+
+Napi::Value sosfilt_zi_js(const Napi::CallbackInfo& info) {
+  auto sos = arg_float64(info, 0, "sos");
+  try {
+    return to_js(info.Env(), sosfilt_zi(sos.Data(), sections_of(info, sos)));
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(info.Env(), e.what());
+  }
+}
+
+Napi::Value lfilter_zi_js(const Napi::CallbackInfo& info) {
+  auto b = arg_float64(info, 0, "b");
+  auto a = arg_float64(info, 1, "a");
+  try {
+    return to_js(info.Env(), lfilter_zi(b.Data(), static_cast<int64_t>(b.ElementLength()), a.Data(), static_cast<int64_t>(a.ElementLength())));
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(info.Env(), e.what());
+  }
+}
+
+// The (channels, samples) input of a filtering call and its output buffer.
+struct Signal {
+  Napi::TypedArrayOf<double> x;
+  int64_t channels, samples, padlen;
+};
+
+Signal signal_from(const Napi::CallbackInfo& info, size_t first) {
+  Signal s{arg_float64(info, first, "x"), arg_int(info, first + 1, "channels", 1, kMaxElements),
+           arg_int(info, first + 2, "samples", 1, kMaxElements), arg_int(info, first + 3, "padlen", -1, kMaxElements)};
+  if (static_cast<int64_t>(s.x.ElementLength()) != s.channels * s.samples)
+    throw Napi::RangeError::New(info.Env(), "Expected channels × samples values for x");
+  return s;
+}
+
+Napi::Value settle_output(Napi::Env env, const char* name, std::shared_ptr<std::vector<double>> y,
+                          std::function<void()> work, std::initializer_list<Napi::Value> keep) {
+  return run_async(env, name, std::move(work), [y](Napi::Env e) -> Napi::Value { return to_js(e, *y); }, keep);
+}
+
+Napi::Value sosfiltfilt_js(const Napi::CallbackInfo& info) {
+  auto sos = arg_float64(info, 0, "sos");
+  const int64_t sections = sections_of(info, sos);
+  const Signal s = signal_from(info, 1);
+  auto y = std::make_shared<std::vector<double>>(static_cast<size_t>(s.channels * s.samples));
+  const double* coefficients = sos.Data();
+  const double* x = s.x.Data();
+  return settle_output(info.Env(), "predann.sosfiltfilt", y,
+                       [=] { sosfiltfilt(coefficients, sections, x, s.channels, s.samples, y->data(), s.padlen); },
+                       {info[0], info[1]});
+}
+
+Napi::Value filtfilt_js(const Napi::CallbackInfo& info) {
+  auto b = arg_float64(info, 0, "b");
+  auto a = arg_float64(info, 1, "a");
+  const Signal s = signal_from(info, 2);
+  auto y = std::make_shared<std::vector<double>>(static_cast<size_t>(s.channels * s.samples));
+  const double* pb = b.Data();
+  const double* pa = a.Data();
+  const int64_t nb = static_cast<int64_t>(b.ElementLength()), na = static_cast<int64_t>(a.ElementLength());
+  const double* x = s.x.Data();
+  return settle_output(info.Env(), "predann.filtfilt", y,
+                       [=] { filtfilt(pb, nb, pa, na, x, s.channels, s.samples, y->data(), s.padlen); },
+                       {info[0], info[1], info[2]});
+}
+
+}  // namespace
+
+void register_filters(Napi::Env env, Napi::Object exports) {
+  exports.Set("iirDesign", Napi::Function::New(env, iir_design_js, "iirDesign"));
+  exports.Set("sosfiltZi", Napi::Function::New(env, sosfilt_zi_js, "sosfiltZi"));
+  exports.Set("lfilterZi", Napi::Function::New(env, lfilter_zi_js, "lfilterZi"));
+  exports.Set("sosfiltfilt", Napi::Function::New(env, sosfiltfilt_js, "sosfiltfilt"));
+  exports.Set("filtfilt", Napi::Function::New(env, filtfilt_js, "filtfilt"));
+}
+
+}  // namespace predann::binding

@@ -1,0 +1,110 @@
+/**
+ * Zero-phase IIR filtering as SciPy computes it, in the native addon (kernels/iir_design.h,
+ * kernels/sosfilt.h): Butterworth and Chebyshev-I designs of any order and band as second-order
+ * sections (`scipy.signal.butter/cheby1(..., output='sos')`) and as (b, a); `sosfiltfilt` and
+ * `filtfilt` with SciPy's default odd padding, over (channels × samples) float64, channels in
+ * parallel; `sosfilt_zi` / `lfilter_zi`. Arguments are checked here with friendly messages.
+ */
+import { native, withCallerStack } from '../native.js';
+import { expectFloat64Array, expectInteger, expectLength, expectNumber, expectObject, expectOneOf } from '../validate.js';
+
+export type FilterFamily = 'butter' | 'cheby1';
+export type FilterBand = 'lowpass' | 'highpass' | 'bandpass' | 'bandstop';
+export const filterFamilies: readonly FilterFamily[] = ['butter', 'cheby1'];
+export const filterBands: readonly FilterBand[] = ['lowpass', 'highpass', 'bandpass', 'bandstop'];
+
+export interface FilterSpec {
+  family: FilterFamily;
+  band: FilterBand;
+  /** Prototype order N (band filters have order 2N, as SciPy). */
+  order: number;
+  /** Edge frequencies in Hz: one for low/high-pass, two ascending for band-pass/stop. */
+  cutoffsHz: number[];
+  /** Sample rate in Hz. */
+  fs: number;
+  /** Pass-band ripple in dB (cheby1 only). */
+  rippleDb?: number;
+}
+
+export interface FilterDesign {
+  /** (sections, 6): rows [b0, b1, b2, 1, a1, a2], applied in row order. */
+  sos: Float64Array;
+  sections: number;
+  /** Transfer-function form (ill-conditioned for high orders: filter with sos). */
+  b: Float64Array;
+  a: Float64Array;
+}
+
+function checkSpec(spec: FilterSpec): void {
+  expectObject('spec', spec);
+  expectOneOf('family', spec.family, filterFamilies);
+  const band = expectOneOf('band', spec.band, filterBands);
+  expectInteger('order', spec.order, 1, 64);
+  const fs = expectNumber('fs', spec.fs, Number.MIN_VALUE);
+  const edges = band === 'lowpass' || band === 'highpass' ? 1 : 2;
+  if (!Array.isArray(spec.cutoffsHz) || spec.cutoffsHz.length !== edges) throw new RangeError(`Expected ${edges} cutoff frequencies for a ${band} filter but received ${JSON.stringify(spec.cutoffsHz)}`);
+  spec.cutoffsHz.forEach((f, i) => {
+    expectNumber(`cutoffsHz[${i}]`, f);
+    if (!(f > 0 && f < fs / 2)) throw new RangeError(`Expected cutoffsHz[${i}] strictly between 0 and the Nyquist frequency ${fs / 2} Hz but received ${f}`);
+  });
+  if (edges === 2 && !(spec.cutoffsHz[0] < spec.cutoffsHz[1])) throw new RangeError(`Expected ascending band edges but received ${spec.cutoffsHz.join(', ')}`);
+  if (spec.family === 'cheby1') expectNumber('rippleDb', spec.rippleDb, Number.MIN_VALUE);
+}
+
+/**
+ * @example
+ * designIir({ family: 'butter', band: 'highpass', order: 8, cutoffsHz: [0.3], fs: 1000 }).sections; // 4
+ */
+export function designIir(spec: FilterSpec): FilterDesign {
+  checkSpec(spec);
+  const { sos, b, a } = native.iirDesign(spec.family, spec.band, spec.order, spec.rippleDb ?? 0, spec.cutoffsHz, spec.fs);
+  return { sos, sections: sos.length / 6, b, a };
+}
+
+/** scipy.signal.sosfilt_zi: (sections, 2) initial states of the step response's steady state. */
+export function sosfiltZi(sos: Float64Array): Float64Array {
+  expectFloat64Array('sos', sos);
+  return native.sosfiltZi(sos);
+}
+
+/** scipy.signal.lfilter_zi. */
+export function lfilterZi(b: Float64Array, a: Float64Array): Float64Array {
+  expectFloat64Array('b', b);
+  expectFloat64Array('a', a);
+  return native.lfilterZi(b, a);
+}
+
+export interface SignalShape {
+  channels: number;
+  samples: number;
+  /** Samples of odd extension at each end; default SciPy's. */
+  padlen?: number;
+}
+
+function checkSignal(x: Float64Array, shape: SignalShape): number {
+  expectFloat64Array('x', x);
+  expectInteger('channels', shape.channels, 1);
+  expectInteger('samples', shape.samples, 1);
+  expectLength('x', x, shape.channels * shape.samples);
+  return shape.padlen === undefined ? -1 : expectInteger('padlen', shape.padlen, 0, shape.samples - 1);
+}
+
+/**
+ * scipy.signal.sosfiltfilt(sos, x) along the last axis of (channels, samples), channel-major.
+ *
+ * @example
+ * const y = await sosfiltfilt(designIir({ family: 'butter', band: 'highpass', order: 8, cutoffsHz: [0.3], fs: 1000 }).sos, x, { channels: 128, samples: 292000 });
+ */
+export async function sosfiltfilt(sos: Float64Array, x: Float64Array, shape: SignalShape): Promise<Float64Array> {
+  expectFloat64Array('sos', sos);
+  const padlen = checkSignal(x, shape);
+  return withCallerStack(new Error(), () => native.sosfiltfilt(sos, x, shape.channels, shape.samples, padlen));
+}
+
+/** scipy.signal.filtfilt(b, a, x) (padtype 'odd', method 'pad') along the last axis. */
+export async function filtfilt(b: Float64Array, a: Float64Array, x: Float64Array, shape: SignalShape): Promise<Float64Array> {
+  expectFloat64Array('b', b);
+  expectFloat64Array('a', a);
+  const padlen = checkSignal(x, shape);
+  return withCallerStack(new Error(), () => native.filtfilt(b, a, x, shape.channels, shape.samples, padlen));
+}
