@@ -13,6 +13,11 @@ export class InputError extends Error {
   }
 }
 
+/** A request that cannot be carried out as written (a bad flag value); the CLI maps it to exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
 /** Exit codes of the `predann` command. */
 export const ExitCode = {
   ok: 0,

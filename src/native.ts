@@ -39,11 +39,15 @@ export interface Binding {
     engine: 'fast' | 'reference',
   ): Promise<Float64Array>;
   resampleDescribe(samples: number, num: number): string;
-  iirDesign(family: string, band: string, order: number, rippleDb: number, cutoffsHz: number[], fs: number): { sos: Float64Array; b: Float64Array; a: Float64Array };
+  // --- filters (native/binding/filters.cpp); wrapped by src/dsp/iir-filter.ts ---
+  iirDesign(
+    family: string, band: string, order: number, rippleDb: number, cutoffsHz: number[], fs: number,
+  ): { sos: Float64Array; b: Float64Array; a: Float64Array; maxPoleRadius: number; baStable: boolean };
   sosfiltZi(sos: Float64Array): Float64Array;
   lfilterZi(b: Float64Array, a: Float64Array): Float64Array;
-  sosfiltfilt(sos: Float64Array, x: Float64Array, channels: number, samples: number, padlen: number): Promise<Float64Array>;
-  filtfilt(b: Float64Array, a: Float64Array, x: Float64Array, channels: number, samples: number, padlen: number): Promise<Float64Array>;
+  /** y may be x itself. */
+  sosfiltfilt(sos: Float64Array, x: Float64Array, channels: number, samples: number, padlen: number, y: Float64Array): Promise<Float64Array>;
+  filtfilt(b: Float64Array, a: Float64Array, x: Float64Array, channels: number, samples: number, padlen: number, y: Float64Array): Promise<Float64Array>;
   // --- clips (native/binding/clips.cpp); wrapped by src/data/clip-preprocess.ts ---
   preprocessClips(
     clips: Float32Array, count: number, channels: number, length: number,

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { projectRoot, tempDir } from './helpers.js';
 
-const verbs = ['demo', 'synth', 'ingest', 'summary', 'train', 'eval', 'compare', 'predict', 'embed', 'import', 'export', 'bench', 'info'];
+const verbs = ['demo', 'synth', 'ingest', 'filter', 'summary', 'train', 'eval', 'compare', 'predict', 'embed', 'import', 'export', 'bench', 'info'];
 
 function predann(...args: string[]) {
   const r = spawnSync(process.execPath, [join(projectRoot, 'bin', 'predann.js'), ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
@@ -35,6 +35,12 @@ test('usage errors exit 2, bad input exits 3 with the file named', () => {
     const missing = predann('ingest', '--input', join(dir, 'no-such-input'), '--out', join(dir, 'out'));
     assert.is(missing.code, 3, missing.stderr);
     assert.ok(missing.stderr.includes(`${join(dir, 'no-such-input')}: no raw EEG files`), missing.stderr);
+    const badFilter = predann('filter', '--data', dir, '--out', join(dir, 'out'), '--filter', 'bandpass:50-1');
+    assert.is(badFilter.code, 2, badFilter.stderr);
+    assert.match(badFilter.stderr, /predann: filter stage 1 "bandpass:50-1": band edges must be ascending, got 50-1/);
+    const badIngestFilter = predann('ingest', '--input', dir, '--out', join(dir, 'out'), '--filter', 'lowpass');
+    assert.is(badIngestFilter.code, 2, badIngestFilter.stderr);
+    assert.match(badIngestFilter.stderr, /a lowpass filter needs one edge frequency/);
   } finally {
     cleanup();
   }

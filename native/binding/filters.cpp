@@ -1,9 +1,11 @@
 // Filter bindings (kernels/iir_design.h, kernels/sosfilt.h):
 //   iirDesign(family, band, order, rippleDb, cutoffsHz, fs) → { sos: Float64Array (sections × 6),
-//                                                               b: Float64Array, a: Float64Array }
+//       b: Float64Array, a: Float64Array, maxPoleRadius (of the sections), baStable (of (b, a)) }
 //   sosfiltZi(sos) → Float64Array (sections × 2);  lfilterZi(b, a) → Float64Array
-//   sosfiltfilt(sos, x, channels, samples, padlen) → Promise<Float64Array>   (padlen −1: SciPy's)
-//   filtfilt(b, a, x, channels, samples, padlen)   → Promise<Float64Array>
+//   sosfiltfilt(sos, x, channels, samples, padlen, y) → Promise<y>   (padlen −1: SciPy's)
+//   filtfilt(b, a, x, channels, samples, padlen, y)   → Promise<y>
+// y is the caller's (channels × samples) output and may be x itself (in place): a fresh 300-MB
+// output costs more in first-touch page faults than the filtering does.
 // The design is cheap and synchronous; filtering runs off the event loop. The TypeScript layer
 // (src/dsp/iir-filter.ts) checks arguments with friendly messages first.
 #include <napi.h>
@@ -66,6 +68,8 @@ Napi::Value iir_design_js(const Napi::CallbackInfo& info) {
     o.Set("sos", to_js(env, flat));
     o.Set("b", to_js(env, tf.b));
     o.Set("a", to_js(env, tf.a));
+    o.Set("maxPoleRadius", Napi::Number::New(env, sos_max_pole_radius(sos)));
+    o.Set("baStable", Napi::Boolean::New(env, polynomial_is_stable(tf.a)));
     return o;
   } catch (const std::exception& e) {
     throw Napi::Error::New(env, e.what());
@@ -97,49 +101,53 @@ Napi::Value lfilter_zi_js(const Napi::CallbackInfo& info) {
   }
 }
 
-// The (channels, samples) input of a filtering call and its output buffer.
+// The (channels, samples) input of a filtering call and the caller's output array.
 struct Signal {
-  Napi::TypedArrayOf<double> x;
+  Napi::TypedArrayOf<double> x, y;
   int64_t channels, samples, padlen;
 };
 
 Signal signal_from(const Napi::CallbackInfo& info, size_t first) {
-  Signal s{arg_float64(info, first, "x"), arg_int(info, first + 1, "channels", 1, kMaxElements),
+  Signal s{arg_float64(info, first, "x"), arg_float64(info, first + 4, "y"), arg_int(info, first + 1, "channels", 1, kMaxElements),
            arg_int(info, first + 2, "samples", 1, kMaxElements), arg_int(info, first + 3, "padlen", -1, kMaxElements)};
-  if (static_cast<int64_t>(s.x.ElementLength()) != s.channels * s.samples)
-    throw Napi::RangeError::New(info.Env(), "Expected channels × samples values for x");
+  const auto values = static_cast<size_t>(s.channels * s.samples);
+  if (s.x.ElementLength() != values) throw Napi::RangeError::New(info.Env(), "Expected channels × samples values for x");
+  if (s.y.ElementLength() != values) throw Napi::RangeError::New(info.Env(), "Expected channels × samples values for y");
+  const bool same = s.x.Data() == s.y.Data();
+  const auto xb = reinterpret_cast<uintptr_t>(s.x.Data()), yb = reinterpret_cast<uintptr_t>(s.y.Data());
+  if (!same && xb < yb + values * sizeof(double) && yb < xb + values * sizeof(double))
+    throw Napi::RangeError::New(info.Env(), "y must be x itself or not overlap it");
   return s;
-}
-
-Napi::Value settle_output(Napi::Env env, const char* name, std::shared_ptr<std::vector<double>> y,
-                          std::function<void()> work, std::initializer_list<Napi::Value> keep) {
-  return run_async(env, name, std::move(work), [y](Napi::Env e) -> Napi::Value { return to_js(e, *y); }, keep);
 }
 
 Napi::Value sosfiltfilt_js(const Napi::CallbackInfo& info) {
   auto sos = arg_float64(info, 0, "sos");
   const int64_t sections = sections_of(info, sos);
-  const Signal s = signal_from(info, 1);
-  auto y = std::make_shared<std::vector<double>>(static_cast<size_t>(s.channels * s.samples));
+  Signal s = signal_from(info, 1);
   const double* coefficients = sos.Data();
   const double* x = s.x.Data();
-  return settle_output(info.Env(), "predann.sosfiltfilt", y,
-                       [=] { sosfiltfilt(coefficients, sections, x, s.channels, s.samples, y->data(), s.padlen); },
-                       {info[0], info[1]});
+  double* y = s.y.Data();
+  const int64_t channels = s.channels, samples = s.samples, padlen = s.padlen;
+  auto keep = std::make_shared<Napi::ObjectReference>(Napi::Persistent(s.y.As<Napi::Object>()));
+  return run_async(
+      info.Env(), "predann.sosfiltfilt", [=] { sosfiltfilt(coefficients, sections, x, channels, samples, y, padlen); },
+      [keep](Napi::Env) -> Napi::Value { return keep->Value(); }, {info[0], info[1], info[5]});
 }
 
 Napi::Value filtfilt_js(const Napi::CallbackInfo& info) {
   auto b = arg_float64(info, 0, "b");
   auto a = arg_float64(info, 1, "a");
-  const Signal s = signal_from(info, 2);
-  auto y = std::make_shared<std::vector<double>>(static_cast<size_t>(s.channels * s.samples));
+  Signal s = signal_from(info, 2);
   const double* pb = b.Data();
   const double* pa = a.Data();
   const int64_t nb = static_cast<int64_t>(b.ElementLength()), na = static_cast<int64_t>(a.ElementLength());
   const double* x = s.x.Data();
-  return settle_output(info.Env(), "predann.filtfilt", y,
-                       [=] { filtfilt(pb, nb, pa, na, x, s.channels, s.samples, y->data(), s.padlen); },
-                       {info[0], info[1], info[2]});
+  double* y = s.y.Data();
+  const int64_t channels = s.channels, samples = s.samples, padlen = s.padlen;
+  auto keep = std::make_shared<Napi::ObjectReference>(Napi::Persistent(s.y.As<Napi::Object>()));
+  return run_async(
+      info.Env(), "predann.filtfilt", [=] { filtfilt(pb, nb, pa, na, x, channels, samples, y, padlen); },
+      [keep](Napi::Env) -> Napi::Value { return keep->Value(); }, {info[0], info[1], info[2], info[6]});
 }
 
 }  // namespace

@@ -435,6 +435,35 @@ TransferFunction iir_ba(IirFamily family, IirBand band, int order, double ripple
   return iir_zpk2tf(iir_zpk(family, band, order, ripple_db, cutoffs_hz, fs));
 }
 
+double sos_max_pole_radius(const std::vector<SosSection>& sos) {
+  double worst = 0;
+  for (const SosSection& s : sos) {
+    const double a1 = s[4] / s[3], a2 = s[5] / s[3];
+    const double disc = a1 * a1 - 4 * a2;
+    if (disc < 0) {
+      worst = std::max(worst, std::sqrt(a2));  // a complex pair: |p|² = a2
+    } else {
+      const double r = std::sqrt(disc);
+      worst = std::max({worst, std::fabs((-a1 + r) / 2), std::fabs((-a1 - r) / 2)});
+    }
+  }
+  return worst;
+}
+
+bool polynomial_is_stable(const std::vector<double>& a) {
+  if (a.empty() || a[0] == 0) return false;
+  std::vector<double> p(a.size());
+  for (size_t i = 0; i < a.size(); ++i) p[i] = a[i] / a[0];
+  for (size_t n = p.size() - 1; n > 0; --n) {
+    const double k = p[n];  // the reflection coefficient of degree n
+    if (!(std::fabs(k) < 1)) return false;
+    std::vector<double> q(n);
+    for (size_t i = 0; i < n; ++i) q[i] = (p[i] - k * p[n - i]) / (1 - k * k);
+    p.swap(q);
+  }
+  return true;
+}
+
 double iir_magnitude_ref(IirFamily family, IirBand band, int order, double ripple_db, const std::vector<double>& cutoffs_hz,
                          double fs, double f_hz) {
   validate(family, band, order, ripple_db, cutoffs_hz, fs);

@@ -65,6 +65,16 @@ std::vector<SosSection> iir_sos(IirFamily family, IirBand band, int order, doubl
 TransferFunction iir_ba(IirFamily family, IirBand band, int order, double ripple_db, const std::vector<double>& cutoffs_hz,
                         double fs);
 
+// ---- stability ----
+
+// The largest pole radius of a cascade of sections (roots of a0·z² + a1·z + a2 per row): the
+// cascade is stable when it is below 1.
+double sos_max_pole_radius(const std::vector<SosSection>& sos);
+
+// Whether every root of a[0]·zⁿ + a[1]·zⁿ⁻¹ + … + a[n] lies strictly inside the unit circle
+// (Schur–Cohn: the reflection coefficients of the step-down recursion all have |k| < 1).
+bool polynomial_is_stable(const std::vector<double>& a);
+
 // ---- oracles and response evaluators (tests, diagnostics) ----
 
 // Closed-form |H(e^{2πi f/fs})| of the design: Butterworth 1/sqrt(1 + Ω^{2N}), Chebyshev-I

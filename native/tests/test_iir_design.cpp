@@ -239,3 +239,26 @@ PREDANN_TEST(iir_design_errors) {
   // Butterworth ignores rp
   expect(error_of([&] { iir_sos(B, IirBand::lowpass, 4, 0, {10}, 1000); }) == "(no error)", "butter with rp = 0");
 }
+
+// (f) stability checks: the Schur–Cohn test on polynomials with known roots, every sos design
+// stable, and the order-16 Chebyshev-I low-pass unstable in (b, a) form (its denominator's
+// coefficients cannot hold poles that close to z = 1), stable as sections.
+PREDANN_TEST(iir_design_stability_checks) {
+  expect(polynomial_is_stable({1, -1.4, 0.45}), "(z - 0.5)(z - 0.9) is stable");
+  expect(!polynomial_is_stable({1, -1.6, 0.55}), "(z - 0.5)(z - 1.1) is unstable");
+  expect(!polynomial_is_stable({1, -2, 1}), "a double root at z = 1 is not strictly inside");
+  expect(polynomial_is_stable({2, 0, 0.5}), "2z² + 0.5 (roots ±0.5i) is stable");
+  expect(!polynomial_is_stable({0, 1}), "a[0] = 0 is refused");
+  for (const Design& d : designs()) {
+    const auto sos = sos_of(d);
+    double worst = 0;
+    for (const SosSection& s : sos)
+      for (double r : pole_radii(s)) worst = std::max(worst, r);
+    expect(std::fabs(sos_max_pole_radius(sos) - worst) < 1e-15, std::string(d.name) + ": max pole radius");
+    expect(sos_max_pole_radius(sos) < 1, std::string(d.name) + ": sos unstable");
+  }
+  const auto cheby16 = iir_ba(IirFamily::chebyshev1, IirBand::lowpass, 16, 0.5, {50}, 1000);
+  expect(!polynomial_is_stable(cheby16.a), "cheby1 order 16 at 50 Hz / 1 kHz should be unstable as (b, a)");
+  const auto bp = iir_ba(IirFamily::butterworth, IirBand::bandpass, 5, 0, {1, 50}, 125);
+  expect(polynomial_is_stable(bp.a), "the official band-pass is stable as (b, a)");
+}

@@ -4,7 +4,7 @@
  * turns errors into a message and a meaningful exit code.
  */
 import yargs from 'yargs';
-import { ExitCode, InputError } from '../errors.js';
+import { ExitCode, InputError, UsageError } from '../errors.js';
 import { native } from '../native.js';
 import { packageVersion } from '../version.js';
 import { commands } from './commands/index.js';
@@ -30,8 +30,10 @@ export async function main(argv: string[]): Promise<void> {
       .alias('h', 'help')
       .wrap(Math.min(110, process.stdout.columns ?? 110))
       .fail((msg, err) => {
-        if (err) throw err;
-        process.stderr.write(`predann: ${msg}\nRun "predann --help" for usage.\n`);
+        // A verb's own error goes to the catch below; yargs' (YError: a flag it could not parse
+        // or coerce, such as a bad --filter) is a usage error.
+        if (err && err.name !== 'YError') throw err;
+        process.stderr.write(`predann: ${msg || err?.message}\nRun "predann --help" for usage.\n`);
         process.exit(ExitCode.usage);
       });
     for (const c of commands) cli = cli.command(c);
@@ -39,6 +41,6 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     const e = err as Error;
     process.stderr.write(`predann: ${verbose && e.stack ? e.stack : e.message}\n`);
-    process.exitCode = e instanceof InputError ? ExitCode.badInput : ExitCode.failure;
+    process.exitCode = e instanceof InputError ? ExitCode.badInput : e instanceof UsageError ? ExitCode.usage : ExitCode.failure;
   }
 }

@@ -28,8 +28,10 @@ export interface DatasetParameters {
   channels: number;
   /** Resampling method, e.g. 'scipy.signal.resample'; null when the source already had `fs`. */
   resample: string | null;
-  /** Filtering applied, or null (PredANN filters nothing, digest §2.2 item 2). */
+  /** Filtering applied, in words ('<spec> at <fs> Hz', '; '-joined), or null (PredANN filters nothing, digest §2.2 item 2). */
   filter: string | null;
+  /** Each filter pipeline applied, in order: canonical spec, the sample rate it ran at, its stages. */
+  filters?: { spec: string; fs: number; stages: unknown[] }[];
   /** How song onsets were found in the source, in words. */
   onsetRule?: string;
 }
@@ -123,6 +125,14 @@ function checkParameters(check: FieldChecker, value: unknown): void {
   check.integer('parameters.channels', p.channels, 1);
   if (p.resample !== null) check.string('parameters.resample', p.resample);
   if (p.filter !== null) check.string('parameters.filter', p.filter);
+  if (p.filters !== undefined) {
+    check.array('parameters.filters', p.filters).forEach((f, i) => {
+      const o = check.object(`parameters.filters[${i}]`, f);
+      check.string(`parameters.filters[${i}].spec`, o.spec);
+      check.positive(`parameters.filters[${i}].fs`, o.fs);
+      check.array(`parameters.filters[${i}].stages`, o.stages);
+    });
+  }
   if (p.onsetRule !== undefined) check.string('parameters.onsetRule', p.onsetRule);
 }
 

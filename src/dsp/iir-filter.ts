@@ -33,6 +33,10 @@ export interface FilterDesign {
   /** Transfer-function form (ill-conditioned for high orders: filter with sos). */
   b: Float64Array;
   a: Float64Array;
+  /** The largest pole radius of the sections: stable below 1. */
+  maxPoleRadius: number;
+  /** Whether (b, a) as computed in float64 is stable (Schur–Cohn); false for e.g. order-16 Chebyshev-I low-passes. */
+  baStable: boolean;
 }
 
 function checkSpec(spec: FilterSpec): void {
@@ -57,8 +61,8 @@ function checkSpec(spec: FilterSpec): void {
  */
 export function designIir(spec: FilterSpec): FilterDesign {
   checkSpec(spec);
-  const { sos, b, a } = native.iirDesign(spec.family, spec.band, spec.order, spec.rippleDb ?? 0, spec.cutoffsHz, spec.fs);
-  return { sos, sections: sos.length / 6, b, a };
+  const { sos, b, a, maxPoleRadius, baStable } = native.iirDesign(spec.family, spec.band, spec.order, spec.rippleDb ?? 0, spec.cutoffsHz, spec.fs);
+  return { sos, sections: sos.length / 6, b, a, maxPoleRadius, baStable };
 }
 
 /** scipy.signal.sosfilt_zi: (sections, 2) initial states of the step response's steady state. */
@@ -79,14 +83,22 @@ export interface SignalShape {
   samples: number;
   /** Samples of odd extension at each end; default SciPy's. */
   padlen?: number;
+  /** Where to write the result: a (channels × samples) array, or x itself to filter in place. Default a new array. */
+  output?: Float64Array;
 }
 
-function checkSignal(x: Float64Array, shape: SignalShape): number {
+function checkSignal(x: Float64Array, shape: SignalShape): { padlen: number; output: Float64Array } {
   expectFloat64Array('x', x);
   expectInteger('channels', shape.channels, 1);
   expectInteger('samples', shape.samples, 1);
   expectLength('x', x, shape.channels * shape.samples);
-  return shape.padlen === undefined ? -1 : expectInteger('padlen', shape.padlen, 0, shape.samples - 1);
+  const padlen = shape.padlen === undefined ? -1 : expectInteger('padlen', shape.padlen, 0, shape.samples - 1);
+  if (shape.output === undefined) return { padlen, output: new Float64Array(x.length) };
+  expectFloat64Array('output', shape.output);
+  expectLength('output', shape.output, x.length);
+  const overlaps = shape.output.buffer === x.buffer && shape.output !== x && shape.output.byteOffset < x.byteOffset + x.byteLength && x.byteOffset < shape.output.byteOffset + shape.output.byteLength;
+  if (overlaps) throw new RangeError('Expected output to be x itself or not to overlap it');
+  return { padlen, output: shape.output };
 }
 
 /**
@@ -97,14 +109,15 @@ function checkSignal(x: Float64Array, shape: SignalShape): number {
  */
 export async function sosfiltfilt(sos: Float64Array, x: Float64Array, shape: SignalShape): Promise<Float64Array> {
   expectFloat64Array('sos', sos);
-  const padlen = checkSignal(x, shape);
-  return withCallerStack(new Error(), () => native.sosfiltfilt(sos, x, shape.channels, shape.samples, padlen));
+  if (sos.length === 0 || sos.length % 6 !== 0) throw new RangeError(`Expected sections × 6 values for sos but received ${sos.length}`);
+  const { padlen, output } = checkSignal(x, shape);
+  return withCallerStack(new Error(), () => native.sosfiltfilt(sos, x, shape.channels, shape.samples, padlen, output));
 }
 
 /** scipy.signal.filtfilt(b, a, x) (padtype 'odd', method 'pad') along the last axis. */
 export async function filtfilt(b: Float64Array, a: Float64Array, x: Float64Array, shape: SignalShape): Promise<Float64Array> {
   expectFloat64Array('b', b);
   expectFloat64Array('a', a);
-  const padlen = checkSignal(x, shape);
-  return withCallerStack(new Error(), () => native.filtfilt(b, a, x, shape.channels, shape.samples, padlen));
+  const { padlen, output } = checkSignal(x, shape);
+  return withCallerStack(new Error(), () => native.filtfilt(b, a, x, shape.channels, shape.samples, padlen, output));
 }

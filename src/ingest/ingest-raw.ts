@@ -7,10 +7,14 @@
  *   EEG    = scipy.signal.resample(slice, int(samples / 8), axis=1), stored as float32
  * X is read in hyperslabs over the song's time range only, so a multi-GB file never sits in
  * memory: peak memory is one song's slice in the stored precision plus its resampled output.
+ * With a filter (`ingest --filter`), the slice is filtered at 1 kHz before resampling, as
+ * `sosfiltfilt(sos, EEG)` on the slice in float64 before `resample` would (filter-pipeline.ts).
  */
 import { InputError } from '../errors.js';
 import { MatV73Reader } from '../io/mat-v73.js';
 import { resample, type ResampleEngine } from '../dsp/resample.js';
+import { applyFilterPipeline, type FilterPipeline } from '../dsp/filter-pipeline.js';
+import { FilterSpecError } from '../dsp/filter-spec.js';
 import { downsampleFactor, eegChannels, onsetLeadRawSamples, rawRows, rawSampleRate } from '../data/nmedt.js';
 import { findSongOnsets, parseTriggerEvents } from './triggers.js';
 import type { RawFile } from './source-files.js';
@@ -99,26 +103,59 @@ const READ_BLOCK_COLUMNS = 4096;
 export class RawSongReader {
   private buffer: Float32Array | Float64Array | undefined;
 
-  constructor(private readonly engine: ResampleEngine) {}
+  /** `filter`: a pipeline designed for 1 kHz, applied to each slice before resampling. */
+  constructor(
+    private readonly engine: ResampleEngine,
+    private readonly filter?: FilterPipeline,
+  ) {}
 
   /** One song as (128, samples) channel-major float32, as the official `EEG.astype(np.float32)`. */
   async read(loc: RawSongLocation): Promise<Float32Array> {
-    const reader = await MatV73Reader.open(loc.file.path);
+    if (this.filter) return this.readFiltered(loc, this.filter);
     let slice: Float32Array | Float64Array | undefined; // (sourceSamples, 129) time-major
+    await this.readBlocks(loc, (block, t0) => {
+      slice ??= this.scratch(block instanceof Float32Array, loc.sourceSamples * rawRows);
+      slice.set(block, t0 * rawRows);
+    });
+    // The zero reference row is resampled along (1/129 of the work) and dropped here.
+    const y = await resample(slice!, { channels: rawRows, samples: loc.sourceSamples }, loc.samples, { timeMajor: true, engine: this.engine });
+    return new Float32Array(y.subarray(0, eegChannels * loc.samples));
+  }
+
+  /** The filtered path: the 128 channels channel-major in float64, filtered, then resampled. */
+  private async readFiltered(loc: RawSongLocation, filter: FilterPipeline): Promise<Float32Array> {
+    const n = loc.sourceSamples;
+    const x = this.scratch(false, eegChannels * n) as Float64Array; // (128, n) channel-major
+    await this.readBlocks(loc, (block, t0) => {
+      const count = block.length / rawRows;
+      for (let c = 0; c < eegChannels; c++) {
+        const row = c * n + t0;
+        for (let t = 0; t < count; t++) x[row + t] = block[t * rawRows + c];
+      }
+    });
+    try {
+      await applyFilterPipeline(filter, x, { channels: eegChannels, samples: n });
+    } catch (err) {
+      if (err instanceof FilterSpecError) throw new InputError(loc.file.path, 'X', `song ${loc.song}: ${err.message}`);
+      throw err;
+    }
+    const y = await resample(x, { channels: eegChannels, samples: n }, loc.samples, { engine: this.engine });
+    return new Float32Array(y);
+  }
+
+  /** Reads the song's slice of X in whole-row hyperslabs, checked for NaN/Inf, block by block. */
+  private async readBlocks(loc: RawSongLocation, take: (block: Float32Array | Float64Array, t0: number) => void): Promise<void> {
+    const reader = await MatV73Reader.open(loc.file.path);
     try {
       for (let t0 = 0; t0 < loc.sourceSamples; t0 += READ_BLOCK_COLUMNS) {
         const t1 = Math.min(loc.sourceSamples, t0 + READ_BLOCK_COLUMNS);
         const block = reader.readColumns('X', loc.onset + t0, loc.onset + t1, 0, rawRows);
         checkFinite(block, rawRows, { file: loc.file.path, firstSample: loc.onset + t0 });
-        slice ??= this.scratch(block instanceof Float32Array, loc.sourceSamples * rawRows);
-        slice.set(block, t0 * rawRows);
+        take(block, t0);
       }
     } finally {
       reader.close();
     }
-    // The zero reference row is resampled along (1/129 of the work) and dropped here.
-    const y = await resample(slice!, { channels: rawRows, samples: loc.sourceSamples }, loc.samples, { timeMajor: true, engine: this.engine });
-    return new Float32Array(y.subarray(0, eegChannels * loc.samples));
   }
 
   private scratch(single: boolean, length: number): Float32Array | Float64Array {

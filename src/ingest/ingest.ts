@@ -15,6 +15,8 @@ import type { DatasetManifest, RecordingEntry, SkippedRecording, SongEntry, Sour
 import { audioSampleRate, downsampleFactor, eegChannels, rawSampleRate, songByTrigger, songTriggers } from '../data/nmedt.js';
 import { packageVersion } from '../version.js';
 import type { ResampleEngine } from '../dsp/resample.js';
+import { appliedFilter, designFilterPipeline, filterFloat32, type FilterPipeline } from '../dsp/filter-pipeline.js';
+import { FilterSpecError, type FilterStage } from '../dsp/filter-spec.js';
 import { findAudioFiles, findCleanFiles, findRawFiles, type AudioFile, type RawFile } from './source-files.js';
 import { locateSongs, RawSongReader, type RawSongLocation } from './ingest-raw.js';
 import { CLEAN_FS, readCleanSong } from './ingest-clean.js';
@@ -31,6 +33,11 @@ export interface IngestOptions {
   /** Subjects to keep; default every subject found. */
   subjects?: number[];
   engine?: ResampleEngine;
+  /**
+   * Zero-phase filtering (filter-spec.ts), e.g. 'nmedt' or 'bandpass:1-50': applied to raw EEG at
+   * 1 kHz before resampling, to the cleaned release at 125 Hz. Default none (as PredANN).
+   */
+  filter?: string | FilterStage[];
   onProgress?: (done: number, total: number, label: string) => void;
   onWarning?: (message: string) => void;
 }
@@ -148,7 +155,7 @@ interface SourcePlan {
 }
 
 /** Raw v7.3 files: locate every song by its triggers (reading only fs, X's shape and DIN_1). */
-async function planRaw(input: string, dir: string, songs: readonly number[], engine: ResampleEngine, subjects?: number[]): Promise<SourcePlan> {
+async function planRaw(input: string, dir: string, songs: readonly number[], engine: ResampleEngine, filter: FilterPipeline | undefined, subjects?: number[]): Promise<SourcePlan> {
   const files = findRawFiles(input).filter((f) => !subjects || subjects.includes(f.subject));
   if (files.length === 0) throw new InputError(input, undefined, 'no raw EEG files (*.mat) found in raw/ or the directory itself');
   const audio = ingestSongAudio(input, songs, dir);
@@ -156,7 +163,7 @@ async function planRaw(input: string, dir: string, songs: readonly number[], eng
   const located: RawSongLocation[] = [];
   for (const f of files) located.push(...(await locateSongs(f, songs, eegLengthOf)));
   checkNoDuplicates(located);
-  const reader = new RawSongReader(engine);
+  const reader = new RawSongReader(engine, filter);
   const fs = rawSampleRate / downsampleFactor;
   return {
     audio,
@@ -174,11 +181,11 @@ async function planRaw(input: string, dir: string, songs: readonly number[], eng
 }
 
 /** The cleaned release: one v5 file per song holds every subject (read whole, 125 Hz already). */
-function planClean(input: string, dir: string, songs: readonly number[], subjects?: number[]): SourcePlan {
+function planClean(input: string, dir: string, songs: readonly number[], filter: FilterPipeline | undefined, subjects?: number[]): SourcePlan {
   const files = findCleanFiles(input).filter((f) => songs.includes(f.song));
   if (files.length === 0) throw new InputError(input, undefined, 'no cleaned files (song<T>_Imputed.mat) found in clean/ or the directory itself');
   const audio = ingestSongAudio(input, songs, dir);
-  const all = files.flatMap((f) => readCleanSong(f).map((r) => ({ ...r, source: f.name })));
+  const all = files.flatMap((f) => readCleanSong(f).map((r) => ({ ...r, source: f.name, path: f.path })));
   const wanted = all.filter((r) => !subjects || subjects.includes(r.subject));
   return {
     audio,
@@ -186,13 +193,26 @@ function planClean(input: string, dir: string, songs: readonly number[], subject
       subject: r.subject,
       song: r.song,
       entry: { subject: r.subject, song: r.song, channels: r.channels, samples: r.samples, fs: CLEAN_FS, source: r.source },
-      load: async () => r.data,
+      load: async () => {
+        if (!filter) return r.data;
+        try {
+          return await filterFloat32(filter, r.data, r);
+        } catch (err) {
+          if (err instanceof FilterSpecError) throw new InputError(r.path, `subject ${r.subject}`, err.message);
+          throw err;
+        }
+      },
     })),
     subjects: [...new Set(wanted.map((r) => r.subject))].sort((a, b) => a - b),
     whereMissing: () => 'any cleaned file',
     sources: files.map((f) => f.path),
     sourceFs: CLEAN_FS,
   };
+}
+
+/** The manifest's human-readable `filter` line, e.g. 'highpass:0.3:butter:order=8:sos,… at 1000 Hz'. */
+export function describeFilter(filter: FilterPipeline): string {
+  return `${filter.spec} at ${filter.fs} Hz`;
 }
 
 /**
@@ -207,9 +227,11 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const songs = options.songs ?? [...songTriggers];
   const source = options.source ?? 'raw';
   const engine = options.engine ?? 'fast';
+  // Designed (and checked) before any file is read: a bad spec fails at once.
+  const filter = options.filter === undefined ? undefined : designFilterPipeline(options.filter, source === 'raw' ? rawSampleRate : CLEAN_FS);
   const manifest = await withAtomicOutput(options.out, async (dir) => {
     mkdirSync(join(dir, 'audio'), { recursive: true });
-    const plan = source === 'raw' ? await planRaw(options.input, dir, songs, engine, options.subjects) : planClean(options.input, dir, songs, options.subjects);
+    const plan = source === 'raw' ? await planRaw(options.input, dir, songs, engine, filter, options.subjects) : planClean(options.input, dir, songs, filter, options.subjects);
     const { audio } = plan;
     const { kept, skipped } = completeSubjects(plan.planned, plan.subjects, songs, plan.whereMissing, options.onWarning ?? (() => {}));
     if (kept.length === 0) throw new InputError(options.input, undefined, 'no complete subject left to ingest');
@@ -224,7 +246,8 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
         sourceFs: plan.sourceFs,
         channels: recordings[0].channels,
         resample: source === 'raw' ? 'scipy.signal.resample' : null,
-        filter: null,
+        filter: filter ? describeFilter(filter) : null,
+        ...(filter ? { filters: [appliedFilter(filter)] } : {}),
         onsetRule: 'onset(128 after song trigger) - 1 s; slice length int(audio_length/44100*fs) - 1',
       },
       recordings,

@@ -3,9 +3,11 @@
 The official mat_to_pkl.py steps, done with h5py + scipy on the same raw v7.3 file:
   onset = onset(128 event after the song trigger) - 1000; slice onset : onset + int(len/44100*1000) - 1;
   drop row 129; scipy.signal.resample(float64, int(T/8), axis=1); astype(float32).
+With a fifth argument `nmedt` (for `predann ingest --filter nmedt`), the slice first goes through
+the NMED-T cleaning chain with SciPy's own designs and sosfiltfilt, before resampling.
 Usage (Debian's python3-h5py and python3-scipy, run with /usr/bin/python3):
   node test/crosscheck/dump-recording.mjs DATASET SUBJECT SONG > ours.f32
-  /usr/bin/python3 test/crosscheck/ingest_vs_scipy.py RAW.mat SONG AUDIO_FRAMES ours.f32
+  /usr/bin/python3 test/crosscheck/ingest_vs_scipy.py RAW.mat SONG AUDIO_FRAMES ours.f32 [nmedt]
 """
 import re
 import sys
@@ -27,6 +29,11 @@ with h5py.File(path, "r") as f:
     eeg_length = int(audio_frames / 44100 * 1000)
     x = f["X"][onset : onset + eeg_length - 1, :].T.astype(np.float64)  # (129, T)
 x = np.delete(x, 128, 0)
+if len(sys.argv) > 5 and sys.argv[5] == "nmedt":
+    for sos in (signal.butter(8, 0.3, "highpass", fs=1000, output="sos"),
+                signal.butter(4, [59, 61], "bandstop", fs=1000, output="sos"),
+                signal.cheby1(16, 0.5, 50, "lowpass", fs=1000, output="sos")):
+        x = signal.sosfiltfilt(sos, x, axis=1)
 expected = signal.resample(x, int(x.shape[1] / 8), axis=1).astype(np.float32)
 ours = np.fromfile(ours_path, dtype=np.float32).reshape(expected.shape)
 diff = np.abs(ours.astype(np.float64) - expected.astype(np.float64))

@@ -3,6 +3,7 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { ingest } from '../../ingest/ingest.js';
 import { type CommonArgs, note, printJson } from '../output.js';
 import { progressBar, type Progress } from '../progress.js';
+import { checkFilterSpec, filterSpecHelp } from './filter-flag.js';
 
 interface IngestArgs extends CommonArgs {
   input: string;
@@ -11,6 +12,7 @@ interface IngestArgs extends CommonArgs {
   songs?: number[];
   subjects?: number[];
   engine: 'fast' | 'reference';
+  filter?: string;
 }
 
 export const command = 'ingest';
@@ -24,8 +26,10 @@ export function builder(yargs: Argv): Argv {
     .option('songs', { type: 'number', array: true, describe: 'song triggers to keep (default 21..30)' })
     .option('subjects', { type: 'number', array: true, describe: 'subject ids to keep (default all found)' })
     .option('engine', { choices: ['fast', 'reference'] as const, default: 'fast' as const, describe: 'resampling kernel' })
+    .option('filter', { type: 'string', describe: `${filterSpecHelp}; raw EEG is filtered at 1 kHz before resampling (default: none, as PredANN)`, coerce: checkFilterSpec })
     .example('$0 ingest --input nmedt-synth --out data/synth', 'raw EEG → 125 Hz dataset, as mat_to_pkl.py --downsample yes')
-    .example('$0 ingest --input NMED-T --source clean --out data/clean', 'the cleaned release instead');
+    .example('$0 ingest --input NMED-T --source clean --out data/clean', 'the cleaned release instead')
+    .example('$0 ingest --input NMED-T --out data/nmedt-clean --filter nmedt', "the NMED-T cleaning filters on the raw EEG at 1 kHz, then 1000 -> 125 Hz");
 }
 
 export async function handler(args: ArgumentsCamelCase<IngestArgs>): Promise<void> {
@@ -37,6 +41,7 @@ export async function handler(args: ArgumentsCamelCase<IngestArgs>): Promise<voi
     songs: args.songs,
     subjects: args.subjects,
     engine: args.engine,
+    filter: args.filter,
     onProgress: (_done, total) => {
       bar ??= progressBar('ingest', total, !args.quiet && !args.json);
       bar.tick(1);
