@@ -1,5 +1,6 @@
 /**
- * The demo pipeline behind `predann demo`: synthesise NMED-T → ingest → summarise → split →
+ * The demo pipeline behind `predann demo`: synthesise NMED-T → ingest → filter a copy with the
+ * official code's 1–50 Hz band-pass (`predann filter`, shown, not trained on) → summarise → split →
  * preprocess every validation window in the native addon → train the small preset with the PredANN
  * loss (λ = 0.05) and without it (λ = 0, the baseline) → evaluate both at 3–7 s → compare them
  * (McNemar) → export the λ = 0.05 model to ONNX and run `predict` on the validation windows with
@@ -20,6 +21,7 @@ import { chooseSplit } from './data/split.js';
 import { synthesizeNmedt, type SynthSummary } from './data/synth/synth-nmedt.js';
 import { validationWindows } from './data/windows.js';
 import { ingest } from './ingest/ingest.js';
+import { filterDataset } from './ingest/filter-dataset.js';
 import { presets } from './model/model-spec.js';
 import { compareReports, type Comparison } from './eval/compare-reports.js';
 import type { LengthScore } from './eval/metrics.js';
@@ -46,6 +48,8 @@ export interface DemoOptions {
 export interface DemoResult {
   synth: SynthSummary & { wallSeconds: number };
   ingest: { dir: string; recordings: number; wallSeconds: number };
+  /** The data set through `predann filter` with the official band-pass (PredANN itself filters nothing). */
+  filter: { dir: string; spec: string; fs: number; recordings: number; wallSeconds: number };
   summary: DatasetSummary;
   split: { kind: 'official' | 'stratified'; train: number; validation: number };
   validationWindows: { items: number; wallSeconds: number; clipsPerSecond: number };
@@ -144,6 +148,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const ingested = await ingest({ input: synthDir, out: dataDir, onProgress: (d, t) => options.onProgress?.('ingest', d, t) });
   const ingestSeconds = (performance.now() - t0) / 1000;
 
+  const filteredDir = join(options.dir, 'dataset-bandpass');
+  options.onStage?.(`filtering a copy with the official 1-50 Hz band-pass (zero-phase, as SciPy's filtfilt) → ${filteredDir}`);
+  const filtered = await filterDataset({ data: dataDir, out: filteredDir, filter: 'official-bandpass', onProgress: (d, t) => options.onProgress?.('filter', d, t) });
+
   const dataset = await Dataset.open(dataDir);
   try {
     const summary = dataset.summary();
@@ -157,6 +165,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     return {
       synth: { ...synth, wallSeconds: synthSeconds },
       ingest: { dir: dataDir, recordings: ingested.manifest.recordings.length, wallSeconds: ingestSeconds },
+      filter: { dir: filteredDir, spec: filtered.pipeline.spec, fs: filtered.pipeline.fs, recordings: filtered.manifest.recordings.length, wallSeconds: filtered.seconds },
       summary,
       split: { kind: split.kind, train: split.train.length, validation: split.validation.length },
       validationWindows: windows,

@@ -34,7 +34,7 @@ interface Workload {
 }
 
 /** EEG-like data (offsets, a 10 Hz rhythm, 60 Hz line noise, noise) in the workload's layout and type. */
-function syntheticRecording(w: Workload): Float32Array | Float64Array {
+export function syntheticRecording(w: Pick<Workload, 'channels' | 'samples' | 'timeMajor' | 'float32'>): Float32Array | Float64Array {
   const x = w.float32 ? new Float32Array(w.channels * w.samples) : new Float64Array(w.channels * w.samples);
   let state = 0x9e3779b9;
   const uniform = () => {
@@ -54,7 +54,7 @@ function syntheticRecording(w: Workload): Float32Array | Float64Array {
 }
 
 /** Copy bandwidth of this machine (bytes read + written per second, warm pages, one thread). */
-function copyBandwidth(): number {
+export function copyBandwidth(): number {
   const src = new Float64Array(16 << 20).fill(1);
   const dst = new Float64Array(src.length);
   dst.set(src); // first touch: page faults are not bandwidth

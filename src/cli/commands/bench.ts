@@ -14,6 +14,7 @@ interface BenchArgs extends CommonArgs {
 const suites: Record<string, () => Promise<{ run(o: BenchOptions): Promise<BenchRow[]> }>> = {
   peak: () => import('../../bench/peak-bench.js'),
   resample: () => import('../../bench/resample-bench.js'),
+  filter: () => import('../../bench/filter-bench.js'),
   clips: () => import('../../bench/clips-bench.js'),
   ingest: () => import('../../bench/ingest-bench.js'),
   engine: () => import('../../bench/engine-bench.js'),

@@ -47,11 +47,12 @@ export async function handler(args: ArgumentsCamelCase<DemoArgs>): Promise<void>
     },
   });
   if (args.json) return printJson(result);
-  const { synth, ingest, split, validationWindows: w } = result;
+  const { synth, ingest, filter, split, validationWindows: w } = result;
   process.stdout.write(
     `${formatDatasetSummary(result.summary, `Synthetic NMED-T in ${ingest.dir}`)}\n` +
       `- synth: ${synth.rawFiles.length} raw files, ${(synth.bytes / 2 ** 30).toFixed(2)} GiB in ${synth.wallSeconds.toFixed(1)} s\n` +
       `- ingest: ${ingest.recordings} recordings in ${ingest.wallSeconds.toFixed(1)} s\n` +
+      `- filter: ${filter.recordings} recordings through ${filter.spec} at ${filter.fs} Hz in ${filter.wallSeconds.toFixed(1)} s → ${filter.dir}\n` +
       `- split (${split.kind}): ${split.train} train / ${split.validation} validation chunks\n` +
       `- validation windows: ${w.items} clips preprocessed in ${(w.wallSeconds * 1e3).toFixed(0)} ms (${w.clipsPerSecond.toFixed(0)} clips/s)\n` +
       result.runs.map(runLines).join('') +
