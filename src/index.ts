@@ -6,7 +6,7 @@
  */
 export { native, type BuildInfo } from './native.js';
 export { packageVersion } from './version.js';
-export { InputError, ExitCode } from './errors.js';
+export { InputError, UsageError, ExitCode } from './errors.js';
 
 // NMED-T facts and the data protocol
 export * as nmedt from './data/nmedt.js';
@@ -34,6 +34,16 @@ export { formatDatasetSummary } from './data/dataset-report.js';
 
 // Signal processing
 export { resample, type ResampleEngine, type ResampleOptions } from './dsp/resample.js';
+export {
+  designIir, sosfiltfilt, filtfilt, sosfiltZi, lfilterZi,
+  type FilterSpec, type FilterDesign, type FilterFamily, type FilterBand, type SignalShape,
+} from './dsp/iir-filter.js';
+export { parseFilterSpec, formatFilterSpec, filterPresets, FilterSpecError, type FilterStage } from './dsp/filter-spec.js';
+export {
+  designFilterPipeline, applyFilterPipeline, filterFloat32, pipelinePadlen,
+  type FilterPipeline, type DesignedStage, type AppliedFilter,
+} from './dsp/filter-pipeline.js';
+export { filterDataset, type FilterDatasetOptions, type FilterDatasetResult } from './ingest/filter-dataset.js';
 
 // File formats
 export { MatV73Reader, MatV73Writer, type MatVariableInfo, type MatCellValue } from './io/mat-v73.js';
