@@ -35,8 +35,8 @@ export { formatDatasetSummary } from './data/dataset-report.js';
 // Signal processing
 export { resample, type ResampleEngine, type ResampleOptions } from './dsp/resample.js';
 export {
-  designIir, sosfiltfilt, filtfilt, sosfiltZi, lfilterZi,
-  type FilterSpec, type FilterDesign, type FilterFamily, type FilterBand, type SignalShape,
+  designIir, sosfilt, lfilter, sosfiltfilt, filtfilt, sosfiltZi, lfilterZi,
+  type FilterSpec, type FilterDesign, type FilterFamily, type FilterBand, type FilterEngine, type SignalShape, type OnePassOptions,
 } from './dsp/iir-filter.js';
 export { parseFilterSpec, formatFilterSpec, filterPresets, FilterSpecError, type FilterStage } from './dsp/filter-spec.js';
 export {

@@ -45,9 +45,22 @@ export interface Binding {
   ): { sos: Float64Array; b: Float64Array; a: Float64Array; maxPoleRadius: number; baStable: boolean };
   sosfiltZi(sos: Float64Array): Float64Array;
   lfilterZi(b: Float64Array, a: Float64Array): Float64Array;
+  /** y may be x itself; resolves to the final states (channels × states). */
+  sosfilt(
+    sos: Float64Array, x: Float64Array, channels: number, samples: number, zi: Float64Array | null, y: Float64Array, engine: 'fast' | 'reference',
+  ): Promise<Float64Array>;
+  lfilter(
+    b: Float64Array, a: Float64Array, x: Float64Array, channels: number, samples: number, zi: Float64Array | null, y: Float64Array,
+    engine: 'fast' | 'reference',
+  ): Promise<Float64Array>;
   /** y may be x itself. */
-  sosfiltfilt(sos: Float64Array, x: Float64Array, channels: number, samples: number, padlen: number, y: Float64Array): Promise<Float64Array>;
-  filtfilt(b: Float64Array, a: Float64Array, x: Float64Array, channels: number, samples: number, padlen: number, y: Float64Array): Promise<Float64Array>;
+  sosfiltfilt(
+    sos: Float64Array, x: Float64Array, channels: number, samples: number, padlen: number, y: Float64Array, engine: 'fast' | 'reference',
+  ): Promise<Float64Array>;
+  filtfilt(
+    b: Float64Array, a: Float64Array, x: Float64Array, channels: number, samples: number, padlen: number, y: Float64Array,
+    engine: 'fast' | 'reference',
+  ): Promise<Float64Array>;
   // --- clips (native/binding/clips.cpp); wrapped by src/data/clip-preprocess.ts ---
   preprocessClips(
     clips: Float32Array, count: number, channels: number, length: number,

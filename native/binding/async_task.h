@@ -99,4 +99,13 @@ inline bool arg_bool(const Napi::CallbackInfo& info, size_t i, const char* name)
   return info[i].As<Napi::Boolean>().Value();
 }
 
+// The kernel version to run: true for the fast one, false for the plain reference.
+inline bool arg_fast_engine(const Napi::CallbackInfo& info, size_t i) {
+  if (info.Length() <= i || !info[i].IsString()) throw Napi::TypeError::New(info.Env(), "Expected string for engine");
+  const std::string name = info[i].As<Napi::String>().Utf8Value();
+  if (name == "fast") return true;
+  if (name == "reference") return false;
+  throw Napi::RangeError::New(info.Env(), "Expected one of fast, reference for engine but received \"" + name + "\"");
+}
+
 }  // namespace predann::binding

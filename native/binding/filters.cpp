@@ -2,8 +2,10 @@
 //   iirDesign(family, band, order, rippleDb, cutoffsHz, fs) → { sos: Float64Array (sections × 6),
 //       b: Float64Array, a: Float64Array, maxPoleRadius (of the sections), baStable (of (b, a)) }
 //   sosfiltZi(sos) → Float64Array (sections × 2);  lfilterZi(b, a) → Float64Array
-//   sosfiltfilt(sos, x, channels, samples, padlen, y) → Promise<y>   (padlen −1: SciPy's)
-//   filtfilt(b, a, x, channels, samples, padlen, y)   → Promise<y>
+//   sosfilt(sos, x, channels, samples, zi | null, y, engine) → Promise<zf>   (one pass, y = filtered x)
+//   lfilter(b, a, x, channels, samples, zi | null, y, engine) → Promise<zf>
+//   sosfiltfilt(sos, x, channels, samples, padlen, y, engine) → Promise<y>   (padlen −1: SciPy's)
+//   filtfilt(b, a, x, channels, samples, padlen, y, engine)   → Promise<y>   (engine 'fast' | 'reference')
 // y is the caller's (channels × samples) output and may be x itself (in place): a fresh 300-MB
 // output costs more in first-touch page faults than the filtering does.
 // The design is cheap and synchronous; filtering runs off the event loop. The TypeScript layer
@@ -11,6 +13,8 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <algorithm>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -107,9 +111,8 @@ struct Signal {
   int64_t channels, samples, padlen;
 };
 
-Signal signal_from(const Napi::CallbackInfo& info, size_t first) {
-  Signal s{arg_float64(info, first, "x"), arg_float64(info, first + 4, "y"), arg_int(info, first + 1, "channels", 1, kMaxElements),
-           arg_int(info, first + 2, "samples", 1, kMaxElements), arg_int(info, first + 3, "padlen", -1, kMaxElements)};
+// x and y hold channels × samples values; y is x itself or does not overlap it.
+void check_signal(const Napi::CallbackInfo& info, const Signal& s) {
   const auto values = static_cast<size_t>(s.channels * s.samples);
   if (s.x.ElementLength() != values) throw Napi::RangeError::New(info.Env(), "Expected channels × samples values for x");
   if (s.y.ElementLength() != values) throw Napi::RangeError::New(info.Env(), "Expected channels × samples values for y");
@@ -117,6 +120,13 @@ Signal signal_from(const Napi::CallbackInfo& info, size_t first) {
   const auto xb = reinterpret_cast<uintptr_t>(s.x.Data()), yb = reinterpret_cast<uintptr_t>(s.y.Data());
   if (!same && xb < yb + values * sizeof(double) && yb < xb + values * sizeof(double))
     throw Napi::RangeError::New(info.Env(), "y must be x itself or not overlap it");
+}
+
+// (x, channels, samples, padlen, y) from argument `first` on.
+Signal signal_from(const Napi::CallbackInfo& info, size_t first) {
+  Signal s{arg_float64(info, first, "x"), arg_float64(info, first + 4, "y"), arg_int(info, first + 1, "channels", 1, kMaxElements),
+           arg_int(info, first + 2, "samples", 1, kMaxElements), arg_int(info, first + 3, "padlen", -1, kMaxElements)};
+  check_signal(info, s);
   return s;
 }
 
@@ -128,9 +138,14 @@ Napi::Value sosfiltfilt_js(const Napi::CallbackInfo& info) {
   const double* x = s.x.Data();
   double* y = s.y.Data();
   const int64_t channels = s.channels, samples = s.samples, padlen = s.padlen;
+  const bool fast = arg_fast_engine(info, 6);
   auto keep = std::make_shared<Napi::ObjectReference>(Napi::Persistent(s.y.As<Napi::Object>()));
   return run_async(
-      info.Env(), "predann.sosfiltfilt", [=] { sosfiltfilt(coefficients, sections, x, channels, samples, y, padlen); },
+      info.Env(), "predann.sosfiltfilt",
+      [=] {
+        if (fast) sosfiltfilt(coefficients, sections, x, channels, samples, y, padlen);
+        else sosfiltfilt_ref(coefficients, sections, x, channels, samples, y, padlen);
+      },
       [keep](Napi::Env) -> Napi::Value { return keep->Value(); }, {info[0], info[1], info[5]});
 }
 
@@ -144,10 +159,75 @@ Napi::Value filtfilt_js(const Napi::CallbackInfo& info) {
   const double* x = s.x.Data();
   double* y = s.y.Data();
   const int64_t channels = s.channels, samples = s.samples, padlen = s.padlen;
+  const bool fast = arg_fast_engine(info, 7);
   auto keep = std::make_shared<Napi::ObjectReference>(Napi::Persistent(s.y.As<Napi::Object>()));
   return run_async(
-      info.Env(), "predann.filtfilt", [=] { filtfilt(pb, nb, pa, na, x, channels, samples, y, padlen); },
+      info.Env(), "predann.filtfilt",
+      [=] {
+        if (fast) filtfilt(pb, nb, pa, na, x, channels, samples, y, padlen);
+        else filtfilt_ref(pb, nb, pa, na, x, channels, samples, y, padlen);
+      },
       [keep](Napi::Env) -> Napi::Value { return keep->Value(); }, {info[0], info[1], info[2], info[6]});
+}
+
+// The optional initial states of a one-pass filter, copied (they are small): null, or
+// (channels × states) values.
+std::shared_ptr<std::vector<double>> initial_states(const Napi::CallbackInfo& info, size_t i, int64_t expected) {
+  if (info[i].IsNull() || info[i].IsUndefined()) return nullptr;
+  auto zi = arg_float64(info, i, "zi");
+  if (static_cast<int64_t>(zi.ElementLength()) != expected)
+    throw Napi::RangeError::New(info.Env(), "Expected " + std::to_string(expected) + " values (channels × states) for zi");
+  return std::make_shared<std::vector<double>>(zi.Data(), zi.Data() + expected);
+}
+
+// One pass (sosfilt / lfilter) with the initial states at argument `zi_at` and the engine last;
+// the final states come back as a new array.
+Napi::Value one_pass(const Napi::CallbackInfo& info, const char* name, int64_t states, const Signal& s, size_t zi_at,
+                     std::function<void(const double*, double*, bool)> run, std::initializer_list<Napi::Value> keep) {
+  auto zi = initial_states(info, zi_at, s.channels * states);
+  const bool fast = arg_fast_engine(info, zi_at + 2);
+  auto zf = std::make_shared<std::vector<double>>(static_cast<size_t>(s.channels * states));
+  return run_async(
+      info.Env(), name, [=] { run(zi ? zi->data() : nullptr, zf->data(), fast); },
+      [zf](Napi::Env e) -> Napi::Value { return to_js(e, *zf); }, keep);
+}
+
+Napi::Value sosfilt_js(const Napi::CallbackInfo& info) {
+  auto sos = arg_float64(info, 0, "sos");
+  const int64_t sections = sections_of(info, sos);
+  Signal s{arg_float64(info, 1, "x"), arg_float64(info, 5, "y"), arg_int(info, 2, "channels", 1, kMaxElements),
+           arg_int(info, 3, "samples", 1, kMaxElements), 0};
+  check_signal(info, s);
+  const double* coefficients = sos.Data();
+  const double* x = s.x.Data();
+  double* y = s.y.Data();
+  const int64_t channels = s.channels, samples = s.samples;
+  return one_pass(info, "predann.sosfilt", 2 * sections, s, 4,
+                  [=](const double* zi, double* zf, bool fast) {
+                    if (fast) sosfilt(coefficients, sections, x, channels, samples, y, zi, zf);
+                    else sosfilt_ref(coefficients, sections, x, channels, samples, y, zi, zf);
+                  },
+                  {info[0], info[1], info[5]});
+}
+
+Napi::Value lfilter_js(const Napi::CallbackInfo& info) {
+  auto b = arg_float64(info, 0, "b");
+  auto a = arg_float64(info, 1, "a");
+  Signal s{arg_float64(info, 2, "x"), arg_float64(info, 6, "y"), arg_int(info, 3, "channels", 1, kMaxElements),
+           arg_int(info, 4, "samples", 1, kMaxElements), 0};
+  check_signal(info, s);
+  const double* pb = b.Data();
+  const double* pa = a.Data();
+  const int64_t nb = static_cast<int64_t>(b.ElementLength()), na = static_cast<int64_t>(a.ElementLength());
+  const double* x = s.x.Data();
+  double* y = s.y.Data();
+  const int64_t channels = s.channels, samples = s.samples;
+  return one_pass(info, "predann.lfilter", std::max(nb, na) - 1, s, 5,
+                  [=](const double* zi, double* zf, bool fast) {
+                    if (fast) lfilter(pb, nb, pa, na, x, channels, samples, y, zi, zf);
+                    else lfilter_ref(pb, nb, pa, na, x, channels, samples, y, zi, zf);
+                  },
+                  {info[0], info[1], info[2], info[6]});
 }
 
 }  // namespace
@@ -156,6 +236,8 @@ void register_filters(Napi::Env env, Napi::Object exports) {
   exports.Set("iirDesign", Napi::Function::New(env, iir_design_js, "iirDesign"));
   exports.Set("sosfiltZi", Napi::Function::New(env, sosfilt_zi_js, "sosfiltZi"));
   exports.Set("lfilterZi", Napi::Function::New(env, lfilter_zi_js, "lfilterZi"));
+  exports.Set("sosfilt", Napi::Function::New(env, sosfilt_js, "sosfilt"));
+  exports.Set("lfilter", Napi::Function::New(env, lfilter_js, "lfilter"));
   exports.Set("sosfiltfilt", Napi::Function::New(env, sosfiltfilt_js, "sosfiltfilt"));
   exports.Set("filtfilt", Napi::Function::New(env, filtfilt_js, "filtfilt"));
 }

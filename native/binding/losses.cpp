@@ -19,15 +19,6 @@ namespace predann::binding {
 
 namespace {
 
-// Whether to run the fast kernel (true) or the reference (false).
-bool fast_engine(const Napi::CallbackInfo& info, size_t i) {
-  if (info.Length() <= i || !info[i].IsString()) throw Napi::TypeError::New(info.Env(), "Expected string for engine");
-  const std::string name = info[i].As<Napi::String>().Utf8Value();
-  if (name == "fast") return true;
-  if (name == "reference") return false;
-  throw Napi::RangeError::New(info.Env(), "Expected one of fast, reference for engine but received \"" + name + "\"");
-}
-
 Napi::TypedArrayOf<int32_t> arg_int32(const Napi::CallbackInfo& info, size_t i, const char* name) {
   if (info.Length() <= i || !info[i].IsTypedArray() ||
       info[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
@@ -69,7 +60,7 @@ Napi::Value info_nce_js(const Napi::CallbackInfo& info) {
   if (!(p.temperature > 0) || !std::isfinite(p.temperature))
     throw Napi::RangeError::New(env, "Expected finite temperature > 0");
   p.detach = arg_bool(info, 5, "detach");
-  const bool fast = fast_engine(info, 6);
+  const bool fast = arg_fast_engine(info, 6);
 
   auto d_eeg = HeldArray::make(env, p.batch * p.dim);
   auto d_music = p.detach ? nullptr : HeldArray::make(env, p.batch * p.dim);
@@ -99,7 +90,7 @@ Napi::Value cross_entropy_js(const Napi::CallbackInfo& info) {
   s.classes = arg_int(info, 3, "classes", 1, int64_t(1) << 24);
   expect_elements(env, logits, s.batch, s.classes, "logits");
   expect_elements(env, labels, s.batch, 1, "labels");
-  const bool fast = fast_engine(info, 4);
+  const bool fast = arg_fast_engine(info, 4);
 
   auto d_logits = HeldArray::make(env, s.batch * s.classes);
   auto loss = std::make_shared<double>(0.0);

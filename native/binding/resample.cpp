@@ -178,18 +178,11 @@ ResampleInput input_arg(const Napi::CallbackInfo& info) {
   return in;
 }
 
-bool reference_engine_arg(const Napi::CallbackInfo& info, size_t i) {
-  const std::string engine = info.Length() > i && info[i].IsString() ? info[i].As<Napi::String>().Utf8Value() : "";
-  if (engine != "fast" && engine != "reference")
-    throw Napi::RangeError::New(info.Env(), "Expected one of fast, reference for engine");
-  return engine == "reference";
-}
-
 Napi::Value resample_js(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const ResampleInput in = input_arg(info);
   const int64_t num = arg_int(info, 3, "num", 1, kMaxElements);
-  const bool reference = reference_engine_arg(info, 5);
+  const bool reference = !arg_fast_engine(info, 5);
   if (static_cast<double>(in.channels) * static_cast<double>(num) > static_cast<double>(kMaxElements))
     throw Napi::RangeError::New(env, "channels × num is too large for one Float64Array");
 

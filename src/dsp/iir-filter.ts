@@ -85,20 +85,63 @@ export interface SignalShape {
   padlen?: number;
   /** Where to write the result: a (channels × samples) array, or x itself to filter in place. Default a new array. */
   output?: Float64Array;
+  /** 'fast' (default): 8 channels per vector, OpenMP; 'reference': the plain scalar loops (bit-identical, slower). */
+  engine?: FilterEngine;
 }
 
-function checkSignal(x: Float64Array, shape: SignalShape): { padlen: number; output: Float64Array } {
+export type FilterEngine = 'fast' | 'reference';
+
+function checkSignal(x: Float64Array, shape: SignalShape): { padlen: number; output: Float64Array; engine: FilterEngine } {
   expectFloat64Array('x', x);
   expectInteger('channels', shape.channels, 1);
   expectInteger('samples', shape.samples, 1);
   expectLength('x', x, shape.channels * shape.samples);
   const padlen = shape.padlen === undefined ? -1 : expectInteger('padlen', shape.padlen, 0, shape.samples - 1);
-  if (shape.output === undefined) return { padlen, output: new Float64Array(x.length) };
+  const engine = shape.engine === undefined ? 'fast' : expectOneOf('engine', shape.engine, ['fast', 'reference'] as const);
+  if (shape.output === undefined) return { padlen, output: new Float64Array(x.length), engine };
   expectFloat64Array('output', shape.output);
   expectLength('output', shape.output, x.length);
   const overlaps = shape.output.buffer === x.buffer && shape.output !== x && shape.output.byteOffset < x.byteOffset + x.byteLength && x.byteOffset < shape.output.byteOffset + shape.output.byteLength;
   if (overlaps) throw new RangeError('Expected output to be x itself or not to overlap it');
-  return { padlen, output: shape.output };
+  return { padlen, output: shape.output, engine };
+}
+
+export interface OnePassOptions extends Omit<SignalShape, 'padlen'> {
+  /** Initial states, (channels × states): per channel, sosfiltZi(sos) (or lfilterZi) times its first sample gives SciPy's steady start. Default zeros. */
+  zi?: Float64Array;
+}
+
+/**
+ * scipy.signal.sosfilt(sos, x, zi=zi) along the last axis of (channels, samples): one causal pass.
+ * Returns the output and the final states (channels × 2·sections), to continue a stream.
+ *
+ * @example
+ * const { y, zf } = await sosfilt(sos, block, { channels: 128, samples: 1000, zi: previousZf });
+ */
+export async function sosfilt(sos: Float64Array, x: Float64Array, options: OnePassOptions): Promise<{ y: Float64Array; zf: Float64Array }> {
+  expectFloat64Array('sos', sos);
+  if (sos.length === 0 || sos.length % 6 !== 0) throw new RangeError(`Expected sections × 6 values for sos but received ${sos.length}`);
+  const { output, engine } = checkSignal(x, options);
+  const zi = checkStates(options.zi, options.channels * (sos.length / 3));
+  const zf = await withCallerStack(new Error(), () => native.sosfilt(sos, x, options.channels, options.samples, zi, output, engine));
+  return { y: output, zf };
+}
+
+/** scipy.signal.lfilter(b, a, x, zi=zi) along the last axis: one causal pass on (b, a); zi is (channels × (max(len(a), len(b)) − 1)). */
+export async function lfilter(b: Float64Array, a: Float64Array, x: Float64Array, options: OnePassOptions): Promise<{ y: Float64Array; zf: Float64Array }> {
+  expectFloat64Array('b', b);
+  expectFloat64Array('a', a);
+  const { output, engine } = checkSignal(x, options);
+  const zi = checkStates(options.zi, options.channels * (Math.max(a.length, b.length) - 1));
+  const zf = await withCallerStack(new Error(), () => native.lfilter(b, a, x, options.channels, options.samples, zi, output, engine));
+  return { y: output, zf };
+}
+
+function checkStates(zi: Float64Array | undefined, expected: number): Float64Array | null {
+  if (zi === undefined) return null;
+  expectFloat64Array('zi', zi);
+  expectLength('zi', zi, expected);
+  return zi;
 }
 
 /**
@@ -110,14 +153,14 @@ function checkSignal(x: Float64Array, shape: SignalShape): { padlen: number; out
 export async function sosfiltfilt(sos: Float64Array, x: Float64Array, shape: SignalShape): Promise<Float64Array> {
   expectFloat64Array('sos', sos);
   if (sos.length === 0 || sos.length % 6 !== 0) throw new RangeError(`Expected sections × 6 values for sos but received ${sos.length}`);
-  const { padlen, output } = checkSignal(x, shape);
-  return withCallerStack(new Error(), () => native.sosfiltfilt(sos, x, shape.channels, shape.samples, padlen, output));
+  const { padlen, output, engine } = checkSignal(x, shape);
+  return withCallerStack(new Error(), () => native.sosfiltfilt(sos, x, shape.channels, shape.samples, padlen, output, engine));
 }
 
 /** scipy.signal.filtfilt(b, a, x) (padtype 'odd', method 'pad') along the last axis. */
 export async function filtfilt(b: Float64Array, a: Float64Array, x: Float64Array, shape: SignalShape): Promise<Float64Array> {
   expectFloat64Array('b', b);
   expectFloat64Array('a', a);
-  const { padlen, output } = checkSignal(x, shape);
-  return withCallerStack(new Error(), () => native.filtfilt(b, a, x, shape.channels, shape.samples, padlen, output));
+  const { padlen, output, engine } = checkSignal(x, shape);
+  return withCallerStack(new Error(), () => native.filtfilt(b, a, x, shape.channels, shape.samples, padlen, output, engine));
 }
