@@ -1,6 +1,7 @@
 /**
  * `predann train` killed with SIGKILL after a checkpoint and resumed with `--resume` ends with
- * weights byte-identical to an uninterrupted run (same thread count), as issue 4 requires.
+ * weights byte-identical to an uninterrupted run (same thread count), as issue 4 requires, and a
+ * log whose steps are the uninterrupted run's, each once.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -46,6 +47,8 @@ test('SIGKILL after a checkpoint, then --resume: the same weights as an uninterr
   assert.is(resumed.status, 0, resumed.stderr);
   const events = readFileSync(join(killed, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(events.filter((e) => e.event === 'resume').map((e) => e.epoch), [at + 1], 'resumed from the checkpoint, not from scratch');
+  const straightSteps = readFileSync(join(dir, 'straight', 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.event === 'step');
+  assert.equal(events.filter((e) => e.event === 'step').map((e) => [e.step, e.total]), straightSteps.map((e) => [e.step, e.total]), 'every step logged once, with the losses of the uninterrupted run');
   const a = readFileSync(join(dir, 'straight', 'weights.safetensors'));
   const b = readFileSync(join(killed, 'weights.safetensors'));
   assert.ok(Buffer.compare(a, b) === 0, 'weights differ after kill and resume');

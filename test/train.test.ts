@@ -2,7 +2,7 @@
  * `train` end to end on a tiny synthetic set (1 subject × 2 songs × 64 s = 4 chunks): the loop
  * runs, logs every step and validation, and writes weights that load back with the preset.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -53,6 +53,52 @@ test('a run stopped after epoch 2 and resumed ends with the weights of an uninte
     assert.equal(Array.from(resumed.weights.get(name)!.data as ArrayLike<number | bigint>), Array.from(t.data as ArrayLike<number | bigint>), name);
   }
 });
+
+test('killed between the two renames of a checkpoint: the resume takes the later leftover', async () => {
+  const four = { ...base, epochs: 4, validateEvery: 1 };
+  const straight = await train(dataset, { ...four, out: join(dir, 'straight-4') });
+  await train(dataset, { ...four, epochs: 2, out: join(dir, 'two') });
+  // the old checkpoint (epoch 2) moved aside, the new one (epoch 3) complete under its temporary
+  // name, a third that never got its state.json, and no checkpoint/
+  const out = join(dir, 'window');
+  await train(dataset, { ...four, epochs: 3, out });
+  renameSync(join(out, 'checkpoint'), join(out, '.checkpoint.1.aaaa.tmp'));
+  cpSync(join(dir, 'two', 'checkpoint'), join(out, '.checkpoint.1.bbbb.tmp'), { recursive: true });
+  mkdirSync(join(out, '.checkpoint.1.cccc.tmp'));
+  const resumed = await train(dataset, { ...four, out, resume: true });
+  assertSameWeights(resumed.weights, straight.weights);
+  assert.equal(readdirSync(out).filter((n) => n.startsWith('.checkpoint')), [], 'leftovers removed');
+  assert.ok(existsSync(join(out, 'checkpoint', 'state.json')));
+  const log = readLog(out);
+  assert.equal(log.filter((e) => e.event === 'resume').map((e) => e.epoch), [4], 'resumed from epoch 3, the later leftover');
+});
+
+test('resumed from an older checkpoint, the log lists every step once and the run keeps every validation', async () => {
+  const four = { ...base, epochs: 4, validateEvery: 1 };
+  const straight = await train(dataset, { ...four, out: join(dir, 'straight-4b') });
+  await train(dataset, { ...four, epochs: 2, out: join(dir, 'two-b') });
+  // killed during epoch 3's checkpoint: its steps, validation and checkpoint line are in the log,
+  // but the checkpoint on disk is still epoch 2's
+  const out = join(dir, 'rewind');
+  await train(dataset, { ...four, epochs: 3, out });
+  rmSync(join(out, 'checkpoint'), { recursive: true });
+  cpSync(join(dir, 'two-b', 'checkpoint'), join(out, 'checkpoint'), { recursive: true });
+  const resumed = await train(dataset, { ...four, out, resume: true });
+  assertSameWeights(resumed.weights, straight.weights);
+  const log = readLog(out);
+  assert.equal(log.filter((e) => e.event === 'step').map((e) => e.step), Array.from({ length: straight.steps }, (_, i) => i + 1));
+  assert.equal(log.filter((e) => e.event === 'validation').map((e) => e.epoch), [1, 2, 3, 4]);
+  assert.equal(log.filter((e) => e.event === 'checkpoint').map((e) => e.epoch), [1, 2, 3, 4]);
+  assert.equal(resumed.validation, straight.validation, 'validations before the checkpoint come back from the log');
+});
+
+function assertSameWeights(a: Map<string, { data: ArrayLike<number | bigint> }>, b: Map<string, { data: ArrayLike<number | bigint> }>): void {
+  for (const [name, t] of b) assert.equal(Array.from(a.get(name)!.data), Array.from(t.data), name);
+}
+
+function readLog(run: string): { event: string; epoch: number; step: number }[] {
+  return readFileSync(join(run, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+}
 
 test('a batch larger than the training split is a clear error', async () => {
   try {

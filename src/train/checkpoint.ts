@@ -6,8 +6,13 @@
  *   checkpoint/adam.safetensors      Adam's first and second moments, `m.<name>` and `v.<name>`
  *   checkpoint/state.json            epoch, step, Adam step, the PyRandom state (shuffles, crops)
  * The dropout masks are a pure function of (seed, step), so they need no state of their own.
+ *
+ * Replacing a checkpoint takes two renames (the old one aside, the new one in place). A run killed
+ * between them leaves no `checkpoint/`, but both complete checkpoints under their temporary names
+ * (`.checkpoint.<pid>.<hex>.tmp`): the resume takes the later of them, puts it back in place and
+ * removes the rest.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { withAtomicOutput } from '../io/atomic.js';
@@ -40,14 +45,42 @@ export async function writeCheckpoint(runDir: string, preset: ModelPreset, weigh
   });
 }
 
-/** True when the run directory holds a checkpoint. */
+/** True when the run directory holds a complete checkpoint (in place or left under a temporary name). */
 export function hasCheckpoint(runDir: string): boolean {
-  return existsSync(join(checkpointDir(runDir), 'state.json'));
+  return latestCheckpoint(runDir) !== undefined;
+}
+
+const complete = (dir: string) => existsSync(join(dir, 'state.json'));
+const stepOf = (dir: string) => (JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as CheckpointState).step;
+
+/** Temporary checkpoint directories a killed run left behind, complete or not. */
+function leftovers(runDir: string): string[] {
+  if (!existsSync(runDir)) return [];
+  return readdirSync(runDir).filter((name) => /^\.checkpoint\..*\.tmp$/.test(name)).map((name) => join(runDir, name));
+}
+
+/** `checkpoint/` if complete, else the complete leftover with the most steps, else undefined. */
+function latestCheckpoint(runDir: string): string | undefined {
+  if (complete(checkpointDir(runDir))) return checkpointDir(runDir);
+  const candidates = leftovers(runDir).filter(complete);
+  return candidates.sort((a, b) => stepOf(b) - stepOf(a))[0];
+}
+
+/** Puts the latest complete checkpoint in place as `checkpoint/` and removes the leftovers. */
+function settleCheckpoint(runDir: string): string {
+  const latest = latestCheckpoint(runDir);
+  if (!latest) throw new InputError(checkpointDir(runDir), 'state.json', 'no complete checkpoint to resume from');
+  if (latest !== checkpointDir(runDir)) {
+    rmSync(checkpointDir(runDir), { recursive: true, force: true });
+    renameSync(latest, checkpointDir(runDir));
+  }
+  for (const dir of leftovers(runDir)) rmSync(dir, { recursive: true, force: true });
+  return checkpointDir(runDir);
 }
 
 /** Reads a checkpoint back into fresh weights, the Adam state and the generator. */
 export function readCheckpoint(runDir: string, preset: ModelPreset, adam: AdamState, rng: PyRandom): { weights: Weights; state: CheckpointState } {
-  const dir = checkpointDir(runDir);
+  const dir = settleCheckpoint(runDir);
   const weights = loadWeights(join(dir, 'weights.safetensors'), preset);
   const { tensors } = readSafetensors(join(dir, 'adam.safetensors'));
   for (const [kind, moments] of [['m', adam.m], ['v', adam.v]] as const) {

@@ -23,6 +23,7 @@ import { packageVersion } from '../version.js';
 import { windowAccuracy, type WindowAccuracy } from './evaluate-windows.js';
 import { TrainingData } from './training-batch.js';
 import { hasCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { rewindLog } from './training-log.js';
 import { recalibrateBatchNorm } from './recalibrate-batchnorm.js';
 import { TeacherTable } from './teacher-table.js';
 
@@ -99,15 +100,16 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
   let weights = initialWeights(preset, options.seed);
   let firstEpoch = 1;
   let step = 0;
+  const validation: TrainResult['validation'] = [];
   if (options.resume && hasCheckpoint(options.out)) {
     const restored = readCheckpoint(options.out, preset, adam, rng);
     weights = restored.weights;
     firstEpoch = restored.state.epoch + 1;
     step = restored.state.step;
+    validation.push(...(rewindLog(log, restored.state) as unknown as TrainResult['validation']));
   }
   const data = new TrainingData(dataset, preset, teacher);
   const config: TrainStepConfig = { ...defaultTrainStepConfig, lambda: options.lambda, temperature: options.temperature, detach: options.detach, dropout: options.dropout, dropoutSeed: options.seed };
-  const validation: TrainResult['validation'] = [];
   record({ event: firstEpoch > 1 ? 'resume' : 'start', epoch: firstEpoch, predann: packageVersion, preset: preset.name, split: split.kind, train: split.train.length, validation: split.validation.length, options: { ...options, preset: preset.name, onStep: undefined, onValidation: undefined } });
 
   for (let epoch = firstEpoch; epoch <= options.epochs; epoch++) {
