@@ -20,7 +20,8 @@ export function builder(yargs: Argv): Argv {
     .option('data', { type: 'string', demandOption: true, describe: 'data set directory to read' })
     .option('out', { type: 'string', demandOption: true, describe: 'new data set directory (written atomically)' })
     .option('filter', { type: 'string', demandOption: true, describe: filterSpecHelp, coerce: checkFilterSpec })
-    .example('$0 filter --data data/synth --out data/synth-bp --filter bandpass:1-50', "the official code's 1-50 Hz Butterworth band-pass (order 5), at the data set's 125 Hz")
+    .example('$0 filter --data data/synth --out data/synth-bp --filter bandpass:1-50', "a 1-50 Hz Butterworth band-pass of order 5 (the official code's, as sections) at the data set's 125 Hz")
+    .example('$0 filter --data data/synth --out data/synth-off --filter official-bandpass', "the official butter_bandpass_filter exactly: filtfilt on (b, a)")
     .example('$0 filter --data data/synth --out data/synth-hp --filter hp:0.5:order=4,bs:59-61:order=2', 'a 0.5 Hz high-pass, then a 59-61 Hz notch')
     .epilogue(`Presets: ${Object.entries(filterPresets).map(([k, v]) => `${k} = ${v}`).join('; ')}.`);
 }
