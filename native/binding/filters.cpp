@@ -130,6 +130,15 @@ Signal signal_from(const Napi::CallbackInfo& info, size_t first) {
   return s;
 }
 
+// A zero-phase call (sosfiltfilt / filtfilt) with the engine at argument `engine_at`; resolves to y.
+Napi::Value zero_phase(const Napi::CallbackInfo& info, const char* name, const Signal& s, size_t engine_at,
+                       std::function<void(bool)> run, std::initializer_list<Napi::Value> keep) {
+  const bool fast = arg_fast_engine(info, engine_at);
+  auto out = std::make_shared<Napi::ObjectReference>(Napi::Persistent(s.y.As<Napi::Object>()));
+  return run_async(
+      info.Env(), name, [=] { run(fast); }, [out](Napi::Env) -> Napi::Value { return out->Value(); }, keep);
+}
+
 Napi::Value sosfiltfilt_js(const Napi::CallbackInfo& info) {
   auto sos = arg_float64(info, 0, "sos");
   const int64_t sections = sections_of(info, sos);
@@ -138,15 +147,12 @@ Napi::Value sosfiltfilt_js(const Napi::CallbackInfo& info) {
   const double* x = s.x.Data();
   double* y = s.y.Data();
   const int64_t channels = s.channels, samples = s.samples, padlen = s.padlen;
-  const bool fast = arg_fast_engine(info, 6);
-  auto keep = std::make_shared<Napi::ObjectReference>(Napi::Persistent(s.y.As<Napi::Object>()));
-  return run_async(
-      info.Env(), "predann.sosfiltfilt",
-      [=] {
-        if (fast) sosfiltfilt(coefficients, sections, x, channels, samples, y, padlen);
-        else sosfiltfilt_ref(coefficients, sections, x, channels, samples, y, padlen);
-      },
-      [keep](Napi::Env) -> Napi::Value { return keep->Value(); }, {info[0], info[1], info[5]});
+  return zero_phase(info, "predann.sosfiltfilt", s, 6,
+                    [=](bool fast) {
+                      if (fast) sosfiltfilt(coefficients, sections, x, channels, samples, y, padlen);
+                      else sosfiltfilt_ref(coefficients, sections, x, channels, samples, y, padlen);
+                    },
+                    {info[0], info[1], info[5]});
 }
 
 Napi::Value filtfilt_js(const Napi::CallbackInfo& info) {
@@ -159,15 +165,12 @@ Napi::Value filtfilt_js(const Napi::CallbackInfo& info) {
   const double* x = s.x.Data();
   double* y = s.y.Data();
   const int64_t channels = s.channels, samples = s.samples, padlen = s.padlen;
-  const bool fast = arg_fast_engine(info, 7);
-  auto keep = std::make_shared<Napi::ObjectReference>(Napi::Persistent(s.y.As<Napi::Object>()));
-  return run_async(
-      info.Env(), "predann.filtfilt",
-      [=] {
-        if (fast) filtfilt(pb, nb, pa, na, x, channels, samples, y, padlen);
-        else filtfilt_ref(pb, nb, pa, na, x, channels, samples, y, padlen);
-      },
-      [keep](Napi::Env) -> Napi::Value { return keep->Value(); }, {info[0], info[1], info[2], info[6]});
+  return zero_phase(info, "predann.filtfilt", s, 7,
+                    [=](bool fast) {
+                      if (fast) filtfilt(pb, nb, pa, na, x, channels, samples, y, padlen);
+                      else filtfilt_ref(pb, nb, pa, na, x, channels, samples, y, padlen);
+                    },
+                    {info[0], info[1], info[2], info[6]});
 }
 
 // The optional initial states of a one-pass filter, copied (they are small): null, or
