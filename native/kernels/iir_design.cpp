@@ -435,6 +435,77 @@ TransferFunction iir_ba(IirFamily family, IirBand band, int order, double ripple
   return iir_zpk2tf(iir_zpk(family, band, order, ripple_db, cutoffs_hz, fs));
 }
 
+Zpk iir_zpk_ref(IirFamily family, IirBand band, int order, double ripple_db, const std::vector<double>& cutoffs_hz, double fs) {
+  validate(family, band, order, ripple_db, cutoffs_hz, fs);
+  const double pi = std::acos(-1.0);
+  // Analog prototype with its cutoff at 1 rad/s: left-half-plane poles, no zeros.
+  std::vector<cd> poles;
+  double gain = 1;
+  if (family == IirFamily::butterworth) {
+    for (int k = 0; k < order; ++k) poles.push_back(std::polar(1.0, pi * (2 * k + order + 1) / (2.0 * order)));
+  } else {
+    const double eps = std::sqrt(std::pow(10.0, ripple_db / 10) - 1), mu = std::asinh(1 / eps) / order;
+    cd prod = 1;
+    for (int k = 0; k < order; ++k) {
+      const double theta = pi * (2 * k + 1) / (2.0 * order);
+      poles.push_back(cd(-std::sinh(mu) * std::sin(theta), std::cosh(mu) * std::cos(theta)));
+      prod *= -poles.back();
+    }
+    gain = prod.real() / (order % 2 == 0 ? std::sqrt(1 + eps * eps) : 1.0);
+  }
+  // Pre-warped analog edges (rad/s) for the bilinear map s = 2·fs·(z − 1)/(z + 1).
+  std::vector<double> w;
+  for (double f : cutoffs_hz) w.push_back(2 * fs * std::tan(pi * f / fs));
+  std::vector<cd> zs, ps;  // analog zeros and poles after the frequency transform
+  switch (band) {
+    case IirBand::lowpass:  // s → s/w: p → w·p, gain · w^N
+      for (const cd& p : poles) ps.push_back(w[0] * p);
+      gain *= std::pow(w[0], order);
+      break;
+    case IirBand::highpass: {  // s → w/s: p → w/p, N zeros at 0, gain · Π(1/−p)
+      cd prod = 1;
+      for (const cd& p : poles) ps.push_back(w[0] / p), prod *= -p;
+      zs.assign(static_cast<size_t>(order), cd(0));
+      gain = (gain / prod).real();
+      break;
+    }
+    case IirBand::bandpass:
+    case IirBand::bandstop: {
+      const double bw = w[1] - w[0], w0sq = w[0] * w[1];
+      cd prod = 1;
+      for (const cd& p : poles) {
+        // band-pass: s → (s² + w0²)/(bw·s), each p gives the roots of s² − p·bw·s + w0²;
+        // band-stop: s → bw·s/(s² + w0²), the roots of s² − (bw/p)·s + w0².
+        const cd c = band == IirBand::bandpass ? p * bw : bw / p;
+        const cd root = std::sqrt(c * c - 4 * w0sq);
+        ps.push_back((c + root) / 2.0), ps.push_back((c - root) / 2.0);
+        prod *= -p;
+      }
+      if (band == IirBand::bandpass) {
+        zs.assign(static_cast<size_t>(order), cd(0));
+        gain *= std::pow(bw, order);
+      } else {
+        for (int k = 0; k < order; ++k) zs.push_back(cd(0, std::sqrt(w0sq))), zs.push_back(cd(0, -std::sqrt(w0sq)));
+        gain = (gain / prod).real();
+      }
+      break;
+    }
+  }
+  // Bilinear map z = (2fs + s)/(2fs − s); zeros at infinity land on z = −1.
+  Zpk out;
+  cd num = 1, den = 1;
+  for (const cd& z : zs) out.zeros.push_back((2 * fs + z) / (2 * fs - z)), num *= 2 * fs - z;
+  for (const cd& p : ps) out.poles.push_back((2 * fs + p) / (2 * fs - p)), den *= 2 * fs - p;
+  while (out.zeros.size() < out.poles.size()) out.zeros.push_back(cd(-1));
+  out.gain = (gain * num / den).real();
+  return out;
+}
+
+std::vector<SosSection> iir_sos_ref(IirFamily family, IirBand band, int order, double ripple_db,
+                                    const std::vector<double>& cutoffs_hz, double fs) {
+  return iir_zpk2sos(iir_zpk_ref(family, band, order, ripple_db, cutoffs_hz, fs));
+}
+
 double sos_max_pole_radius(const std::vector<SosSection>& sos) {
   double worst = 0;
   for (const SosSection& s : sos) {

@@ -15,10 +15,16 @@
 //   zpk → sos:               scipy.signal.zpk2sos, pairing 'nearest' (see iir_zpk2sos below)
 //   zpk → (b, a):            scipy.signal.zpk2tf: b = k·poly(z), a = poly(p), real parts
 //
-// Versions: the design itself runs once per filter, so there is one version of it; the oracles
-// kept beside it are iir_magnitude_ref (closed-form |H| of the design from the Butterworth /
-// Chebyshev magnitude formulas through the frequency transform and the bilinear map) and the
-// response evaluators (sos product, (b, a) polynomials, zpk), used by the tests.
+// Versions:
+//   iir_zpk / iir_sos / iir_ba   SciPy's exact steps in numpy's arithmetic (the ones predann uses).
+//   iir_zpk_ref / iir_sos_ref    the textbook design in plain std::complex arithmetic at the real
+//                                sample rate (prototype poles in closed form, the frequency
+//                                transforms as root maps, the bilinear map with 2·fs): an
+//                                independent derivation, equal to the exact one to rounding.
+//   iir_magnitude_ref            closed-form |H| from the Butterworth / Chebyshev magnitude formulas
+//                                through the frequency transform and the bilinear map.
+// The design runs once per filter (microseconds), so "fast" here means SciPy-exact, not quicker.
+// The response evaluators (sos product, (b, a) polynomials, zpk) serve the tests.
 #pragma once
 #include <array>
 #include <complex>
@@ -64,6 +70,12 @@ std::vector<SosSection> iir_sos(IirFamily family, IirBand band, int order, doubl
 // butter / cheby1 (..., output='ba'). High orders are ill-conditioned in this form; use sos.
 TransferFunction iir_ba(IirFamily family, IirBand band, int order, double ripple_db, const std::vector<double>& cutoffs_hz,
                         double fs);
+
+// The textbook design (see Versions above): the same zeros, poles and gain as iir_zpk up to
+// rounding and order; iir_sos_ref pairs them with iir_zpk2sos.
+Zpk iir_zpk_ref(IirFamily family, IirBand band, int order, double ripple_db, const std::vector<double>& cutoffs_hz, double fs);
+std::vector<SosSection> iir_sos_ref(IirFamily family, IirBand band, int order, double ripple_db,
+                                    const std::vector<double>& cutoffs_hz, double fs);
 
 // ---- stability ----
 

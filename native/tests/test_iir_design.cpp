@@ -262,3 +262,19 @@ PREDANN_TEST(iir_design_stability_checks) {
   const auto bp = iir_ba(IirFamily::butterworth, IirBand::bandpass, 5, 0, {1, 50}, 125);
   expect(polynomial_is_stable(bp.a), "the official band-pass is stable as (b, a)");
 }
+
+// (g) the textbook design (iir_sos_ref, std::complex at the real sample rate) against SciPy's
+// exact steps (iir_sos): the same sections to rounding, for every design.
+PREDANN_TEST(iir_design_reference_parity) {
+  for (const Design& d : designs()) {
+    const auto exact = sos_of(d);
+    const auto ref = iir_sos_ref(d.family, d.band, d.order, d.rp, d.cutoffs, d.fs);
+    expect(ref.size() == exact.size(), std::string(d.name) + ": section count");
+    double scale = 0, worst = 0;
+    for (size_t s = 0; s < exact.size(); ++s)
+      for (int k = 0; k < 6; ++k) scale = std::max(scale, std::fabs(exact[s][k])), worst = std::max(worst, std::fabs(exact[s][k] - ref[s][k]));
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%s: textbook and exact sections differ by %.3g of the largest coefficient", d.name, worst / scale);
+    expect(worst <= 1e-12 * scale, buf);
+  }
+}
