@@ -22,7 +22,7 @@ const source = join(dir, 'src');
 const plain = join(dir, 'plain');
 
 test.before(async () => {
-  await synthesizeNmedt({ out: source, subjects: 1, songs: [21, 22], seconds: 40, clean: false });
+  await synthesizeNmedt({ out: source, subjects: 1, songs: [21, 22], seconds: 40, clean: true });
   await ingest({ input: source, out: plain, songs: [21, 22] });
 });
 test.after(cleanup);
@@ -84,6 +84,27 @@ test('ingest --filter nmedt filters at 1 kHz before resampling: no DC offsets, n
   } finally {
     await raw.close();
     await cleaned.close();
+  }
+});
+
+test('ingest --source clean --filter filters the cleaned release at 125 Hz, as predann filter would', async () => {
+  const clean = join(dir, 'clean');
+  const cleanBp = join(dir, 'clean-bp');
+  await ingest({ input: source, out: clean, source: 'clean', songs: [21, 22] });
+  const result = await ingest({ input: source, out: cleanBp, source: 'clean', songs: [21, 22], filter: 'bandpass:1-50' });
+  assert.is(result.manifest.parameters.filter, 'bandpass:1-50:butter:order=5:sos at 125 Hz');
+  const a = await Dataset.open(clean);
+  const b = await Dataset.open(cleanBp);
+  try {
+    const pipeline = designFilterPipeline('bandpass:1-50', 125);
+    for (const r of a.recordings()) {
+      const x = await a.recording(r.subject, r.song);
+      const y = await b.recording(r.subject, r.song);
+      assert.equal(Array.from(y.data), Array.from(await filterFloat32(pipeline, x.data, x)), `S${r.subject} song ${r.song}`);
+    }
+  } finally {
+    await a.close();
+    await b.close();
   }
 });
 
