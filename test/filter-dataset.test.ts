@@ -108,6 +108,43 @@ test('ingest --source clean --filter filters the cleaned release at 125 Hz, as p
   }
 });
 
+test('--filter-context: the filter runs over the song and the recording around it; only the edges change', async () => {
+  const spec = 'hp:1:order=4';
+  const plainOut = join(dir, 'hp');
+  const contextOut = join(dir, 'hp-context');
+  await ingest({ input: source, out: plainOut, songs: [21, 22], filter: spec });
+  const result = await ingest({ input: source, out: contextOut, songs: [21, 22], filter: spec, filterContextSeconds: 3 });
+  assert.is(result.manifest.parameters.filters![0].contextSeconds, 3);
+  assert.match(result.manifest.parameters.filter!, / at 1000 Hz over each song with 3 s of context$/);
+  const a = await Dataset.open(plainOut);
+  const b = await Dataset.open(contextOut);
+  try {
+    const x = await a.recording(2, 22);
+    const y = await b.recording(2, 22);
+    assert.is(y.samples, x.samples);
+    const edge = maxDiff(x, y, 0, 25); // the first 0.2 s
+    const middle = maxDiff(x, y, Math.floor(x.samples / 4), Math.floor((3 * x.samples) / 4));
+    assert.ok(edge > 100 * middle, `edge ${edge}, middle ${middle}`);
+    // what remains in the middle is the FFT resampler's: it treats the song as periodic, so its
+    // edges reach every output sample a little
+    const scale = x.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    assert.ok(middle < 1e-4 * scale, `middle ${middle} of ${scale}`);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+  await assertRejects(ingest({ input: source, out: join(dir, 'never'), songs: [21, 22], filterContextSeconds: 3 }), UsageError, /a filter context applies to raw EEG with a filter only/);
+  await assertRejects(ingest({ input: source, out: join(dir, 'never'), songs: [21, 22], filter: spec, filterContextSeconds: -1 }), RangeError, /filterContextSeconds/);
+});
+
+/** Largest |a − b| over every channel in samples [from, to). */
+function maxDiff(a: { data: Float32Array; channels: number; samples: number }, b: { data: Float32Array }, from: number, to: number): number {
+  let worst = 0;
+  for (let c = 0; c < a.channels; c++)
+    for (let t = from; t < to; t++) worst = Math.max(worst, Math.abs(a.data[c * a.samples + t] - b.data[c * a.samples + t]));
+  return worst;
+}
+
 function meanAbsChannelMean(r: { data: Float32Array; channels: number; samples: number }): number {
   let total = 0;
   for (let c = 0; c < r.channels; c++) {

@@ -31,7 +31,7 @@ export interface DatasetParameters {
   /** Filtering applied, in words ('<spec> at <fs> Hz', '; '-joined), or null (PredANN filters nothing, digest §2.2 item 2). */
   filter: string | null;
   /** Each filter pipeline applied, in order: canonical spec, the sample rate it ran at, its stages. */
-  filters?: { spec: string; fs: number; stages: unknown[] }[];
+  filters?: { spec: string; fs: number; stages: unknown[]; contextSeconds?: number }[];
   /** How song onsets were found in the source, in words. */
   onsetRule?: string;
 }

@@ -28,6 +28,8 @@ export interface AppliedFilter {
   spec: string;
   fs: number;
   stages: FilterStage[];
+  /** Seconds of the recording on each side of a song the filter also ran over (ingest --filter-context). */
+  contextSeconds?: number;
 }
 
 /**

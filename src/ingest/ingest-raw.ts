@@ -103,17 +103,22 @@ const READ_BLOCK_COLUMNS = 4096;
 export class RawSongReader {
   private buffer: Float32Array | Float64Array | undefined;
 
-  /** `filter`: a pipeline designed for 1 kHz, applied to each slice before resampling. */
+  /**
+   * `filter`: a pipeline designed for 1 kHz, applied to each slice before resampling, over the
+   * slice widened by `contextSamples` of the recording on each side where it has them (then cut
+   * back), so that the filters' edge transients fall outside the song.
+   */
   constructor(
     private readonly engine: ResampleEngine,
     private readonly filter?: FilterPipeline,
+    private readonly contextSamples = 0,
   ) {}
 
   /** One song as (128, samples) channel-major float32, as the official `EEG.astype(np.float32)`. */
   async read(loc: RawSongLocation): Promise<Float32Array> {
     if (this.filter) return this.readFiltered(loc, this.filter);
     let slice: Float32Array | Float64Array | undefined; // (sourceSamples, 129) time-major
-    await this.readBlocks(loc, (block, t0) => {
+    await this.readBlocks(loc.file.path, loc.onset, loc.sourceSamples, (block, t0) => {
       slice ??= this.scratch(block instanceof Float32Array, loc.sourceSamples * rawRows);
       slice.set(block, t0 * rawRows);
     });
@@ -122,11 +127,16 @@ export class RawSongReader {
     return new Float32Array(y.subarray(0, eegChannels * loc.samples));
   }
 
-  /** The filtered path: the 128 channels channel-major in float64, filtered, then resampled. */
+  /**
+   * The filtered path: the 128 channels of the slice and its context, channel-major in float64,
+   * filtered; then the slice alone, resampled.
+   */
   private async readFiltered(loc: RawSongLocation, filter: FilterPipeline): Promise<Float32Array> {
-    const n = loc.sourceSamples;
+    const before = Math.min(this.contextSamples, loc.onset);
+    const after = Math.min(this.contextSamples, loc.recordingSamples - loc.onset - loc.sourceSamples);
+    const n = before + loc.sourceSamples + after;
     const x = this.scratch(false, eegChannels * n) as Float64Array; // (128, n) channel-major
-    await this.readBlocks(loc, (block, t0) => {
+    await this.readBlocks(loc.file.path, loc.onset - before, n, (block, t0) => {
       const count = block.length / rawRows;
       for (let c = 0; c < eegChannels; c++) {
         const row = c * n + t0;
@@ -139,18 +149,19 @@ export class RawSongReader {
       if (err instanceof FilterSpecError) throw new InputError(loc.file.path, 'X', `song ${loc.song}: ${err.message}`);
       throw err;
     }
-    const y = await resample(x, { channels: eegChannels, samples: n }, loc.samples, { engine: this.engine });
+    const slice = before === 0 && after === 0 ? x : cutColumns(x, eegChannels, n, before, loc.sourceSamples);
+    const y = await resample(slice, { channels: eegChannels, samples: loc.sourceSamples }, loc.samples, { engine: this.engine });
     return new Float32Array(y);
   }
 
-  /** Reads the song's slice of X in whole-row hyperslabs, checked for NaN/Inf, block by block. */
-  private async readBlocks(loc: RawSongLocation, take: (block: Float32Array | Float64Array, t0: number) => void): Promise<void> {
-    const reader = await MatV73Reader.open(loc.file.path);
+  /** Reads X's columns [first, first + count) in whole-row hyperslabs, checked for NaN/Inf, block by block. */
+  private async readBlocks(path: string, first: number, count: number, take: (block: Float32Array | Float64Array, t0: number) => void): Promise<void> {
+    const reader = await MatV73Reader.open(path);
     try {
-      for (let t0 = 0; t0 < loc.sourceSamples; t0 += READ_BLOCK_COLUMNS) {
-        const t1 = Math.min(loc.sourceSamples, t0 + READ_BLOCK_COLUMNS);
-        const block = reader.readColumns('X', loc.onset + t0, loc.onset + t1, 0, rawRows);
-        checkFinite(block, rawRows, { file: loc.file.path, firstSample: loc.onset + t0 });
+      for (let t0 = 0; t0 < count; t0 += READ_BLOCK_COLUMNS) {
+        const t1 = Math.min(count, t0 + READ_BLOCK_COLUMNS);
+        const block = reader.readColumns('X', first + t0, first + t1, 0, rawRows);
+        checkFinite(block, rawRows, { file: path, firstSample: first + t0 });
         take(block, t0);
       }
     } finally {
@@ -163,4 +174,14 @@ export class RawSongReader {
     if (!fits) this.buffer = single ? new Float32Array(length) : new Float64Array(length);
     return this.buffer!.subarray(0, length);
   }
+}
+
+/**
+ * Columns [first, first + count) of a (rows, samples) channel-major array, compacted in place to
+ * the front of it as (rows, count): row r moves from r·samples + first to r·count, never forward,
+ * so rows taken in order never overwrite one still to move.
+ */
+function cutColumns(x: Float64Array, rows: number, samples: number, first: number, count: number): Float64Array {
+  for (let r = 0; r < rows; r++) x.copyWithin(r * count, r * samples + first, r * samples + first + count);
+  return x.subarray(0, rows * count);
 }

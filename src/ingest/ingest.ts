@@ -6,7 +6,8 @@
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
+import { expectNumber } from '../validate.js';
 import { withAtomicOutput, writeFileAtomic } from '../io/atomic.js';
 import { sha256File } from '../io/file-hash.js';
 import { copyWavPrefix, readWavInfo } from '../io/wav.js';
@@ -38,6 +39,12 @@ export interface IngestOptions {
    * 1 kHz before resampling, to the cleaned release at 125 Hz. Default none (as PredANN).
    */
   filter?: string | FilterStage[];
+  /**
+   * Seconds of the raw recording on each side of a song that the filter also runs over (where the
+   * recording has them), so that its edge transients fall outside the song. Default 0: the filter
+   * sees exactly the official slice, as `sosfiltfilt` on it in Python would.
+   */
+  filterContextSeconds?: number;
   onProgress?: (done: number, total: number, label: string) => void;
   onWarning?: (message: string) => void;
 }
@@ -155,7 +162,7 @@ interface SourcePlan {
 }
 
 /** Raw v7.3 files: locate every song by its triggers (reading only fs, X's shape and DIN_1). */
-async function planRaw(input: string, dir: string, songs: readonly number[], engine: ResampleEngine, filter: FilterPipeline | undefined, subjects?: number[]): Promise<SourcePlan> {
+async function planRaw(input: string, dir: string, songs: readonly number[], engine: ResampleEngine, filter: FilterPipeline | undefined, contextSamples: number, subjects?: number[]): Promise<SourcePlan> {
   const files = findRawFiles(input).filter((f) => !subjects || subjects.includes(f.subject));
   if (files.length === 0) throw new InputError(input, undefined, 'no raw EEG files (*.mat) found in raw/ or the directory itself');
   const audio = ingestSongAudio(input, songs, dir);
@@ -163,7 +170,7 @@ async function planRaw(input: string, dir: string, songs: readonly number[], eng
   const located: RawSongLocation[] = [];
   for (const f of files) located.push(...(await locateSongs(f, songs, eegLengthOf)));
   checkNoDuplicates(located);
-  const reader = new RawSongReader(engine, filter);
+  const reader = new RawSongReader(engine, filter, contextSamples);
   const fs = rawSampleRate / downsampleFactor;
   return {
     audio,
@@ -229,9 +236,12 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const engine = options.engine ?? 'fast';
   // Designed (and checked) before any file is read: a bad spec fails at once.
   const filter = options.filter === undefined ? undefined : designFilterPipeline(options.filter, source === 'raw' ? rawSampleRate : CLEAN_FS);
+  const context = expectNumber('filterContextSeconds', options.filterContextSeconds ?? 0, 0);
+  if (context > 0 && (!filter || source !== 'raw')) throw new UsageError('a filter context applies to raw EEG with a filter only (--filter, --source raw)');
+  const contextSamples = Math.round(context * rawSampleRate);
   const manifest = await withAtomicOutput(options.out, async (dir) => {
     mkdirSync(join(dir, 'audio'), { recursive: true });
-    const plan = source === 'raw' ? await planRaw(options.input, dir, songs, engine, filter, options.subjects) : planClean(options.input, dir, songs, filter, options.subjects);
+    const plan = source === 'raw' ? await planRaw(options.input, dir, songs, engine, filter, contextSamples, options.subjects) : planClean(options.input, dir, songs, filter, options.subjects);
     const { audio } = plan;
     const { kept, skipped } = completeSubjects(plan.planned, plan.subjects, songs, plan.whereMissing, options.onWarning ?? (() => {}));
     if (kept.length === 0) throw new InputError(options.input, undefined, 'no complete subject left to ingest');
@@ -246,8 +256,8 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
         sourceFs: plan.sourceFs,
         channels: recordings[0].channels,
         resample: source === 'raw' ? 'scipy.signal.resample' : null,
-        filter: filter ? describeFilter(filter) : null,
-        ...(filter ? { filters: [appliedFilter(filter)] } : {}),
+        filter: filter ? describeFilter(filter) + (contextSamples > 0 ? ` over each song with ${context} s of context` : '') : null,
+        ...(filter ? { filters: [{ ...appliedFilter(filter), ...(contextSamples > 0 ? { contextSeconds: context } : {}) }] } : {}),
         onsetRule: 'onset(128 after song trigger) - 1 s; slice length int(audio_length/44100*fs) - 1',
       },
       recordings,

@@ -13,6 +13,7 @@ interface IngestArgs extends CommonArgs {
   subjects?: number[];
   engine: 'fast' | 'reference';
   filter?: string;
+  filterContext: number;
 }
 
 export const command = 'ingest';
@@ -27,9 +28,11 @@ export function builder(yargs: Argv): Argv {
     .option('subjects', { type: 'number', array: true, describe: 'subject ids to keep (default all found)' })
     .option('engine', { choices: ['fast', 'reference'] as const, default: 'fast' as const, describe: 'resampling kernel' })
     .option('filter', { type: 'string', describe: `${filterSpecHelp}; raw EEG is filtered at 1 kHz before resampling (default: none, as PredANN)`, coerce: checkFilterSpec })
+    .option('filter-context', { type: 'number', default: 0, describe: 'seconds of the recording on each side of a song that --filter also runs over, so its edge transients fall outside the song (0: exactly the official slice)' })
     .example('$0 ingest --input nmedt-synth --out data/synth', 'raw EEG → 125 Hz dataset, as mat_to_pkl.py --downsample yes')
     .example('$0 ingest --input NMED-T --source clean --out data/clean', 'the cleaned release instead')
-    .example('$0 ingest --input NMED-T --out data/nmedt-clean --filter nmedt', "the NMED-T cleaning filters on the raw EEG at 1 kHz, then 1000 -> 125 Hz");
+    .example('$0 ingest --input NMED-T --out data/nmedt-clean --filter nmedt', "the NMED-T cleaning filters on the raw EEG at 1 kHz, then 1000 -> 125 Hz")
+    .example('$0 ingest --input NMED-T --out data/nmedt-ctx --filter nmedt --filter-context 10', 'the same, each song filtered with 10 s of the recording around it');
 }
 
 export async function handler(args: ArgumentsCamelCase<IngestArgs>): Promise<void> {
@@ -42,6 +45,7 @@ export async function handler(args: ArgumentsCamelCase<IngestArgs>): Promise<voi
     subjects: args.subjects,
     engine: args.engine,
     filter: args.filter,
+    filterContextSeconds: args.filterContext,
     onProgress: (_done, total) => {
       bar ??= progressBar('ingest', total, !args.quiet && !args.json);
       bar.tick(1);
