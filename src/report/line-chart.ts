@@ -58,6 +58,8 @@ export interface LineChartOptions extends ChartSize {
   referenceLine?: ReferenceLine;
   /** Exact x tick values, e.g. [3, 4, 5, 6, 7] for evaluation lengths; nice ticks when omitted. */
   xTicks?: readonly number[];
+  /** 'log': a logarithmic x axis (x > 0) with a tick at every power of ten, e.g. frequency responses. */
+  xScale?: 'linear' | 'log';
 }
 
 /** Series with at most this many points get markers. */
@@ -74,11 +76,15 @@ const maxMarkedPoints = 60;
  * });
  */
 export function lineChart(options: LineChartOptions): string {
-  const { title, xLabel, yLabel, series, yRange, referenceLine, xTicks } = checkOptions(options);
+  const checked = checkOptions(options);
+  const { title, xLabel, yLabel, yRange, referenceLine, xTicks } = checked;
+  const log = checked.xScale === 'log';
+  // A log axis is drawn as a linear one over log10(x), labelled with the powers of ten.
+  const series = log ? checked.series.map((s) => ({ ...s, points: s.points.map(([x, y]) => [Math.log10(x), y] as const) })) : checked.series;
   const { width, height } = chartSize(options, { width: 720, height: 440 });
   const [x0, x1] = extent([...series.flatMap((s) => s.points.map((p) => p[0])), ...(xTicks ?? [])]);
   const [y0, y1] = extent([...series.flatMap((s) => s.points.map((p) => p[1])), ...(referenceLine ? [referenceLine.y] : [])]);
-  const xt = xTicks ? exactTicks(xTicks, x0, x1) : niceTicks(x0, x1);
+  const xt = log ? decadeTicks(x0, x1) : xTicks ? exactTicks(xTicks, x0, x1) : niceTicks(x0, x1);
   const yt = yRange ? ticksWithin(yRange[0], yRange[1]) : niceTicks(y0, y1);
   const showLegend = series.length > 1;
   const tickWidth = Math.max(...yt.values.map((v) => textWidth(formatNumber(v, yt.decimals), fontSize.tick)));
@@ -101,7 +107,7 @@ export function lineChart(options: LineChartOptions): string {
   const description =
     options.description ??
     `Line chart with ${series.length} series (${series.map((s) => s.name).join(', ')}); ` +
-      `x axis ${xLabel || 'unlabelled'} from ${formatNumber(xt.min, xt.decimals)} to ${formatNumber(xt.max, xt.decimals)}; ` +
+      `x axis ${xLabel || 'unlabelled'}${log ? ' (logarithmic)' : ''} from ${xt.labels?.[0] ?? formatNumber(xt.min, xt.decimals)} to ${xt.labels?.at(-1) ?? formatNumber(xt.max, xt.decimals)}; ` +
       `y axis ${yLabel || 'unlabelled'} from ${formatNumber(yt.min, yt.decimals)} to ${formatNumber(yt.max, yt.decimals)}.`;
   return svgDocument({ kind: 'line', width, height, title, description, body: body.filter(Boolean).join('\n') });
 }
@@ -125,7 +131,22 @@ function checkOptions(options: LineChartOptions): LineChartOptions {
   const yRange = options.yRange === undefined ? undefined : expectRange('yRange', options.yRange);
   const referenceLine = expectReferenceLine('referenceLine', options.referenceLine);
   if (options.xTicks !== undefined) expectArray('xTicks', options.xTicks).forEach((v, i) => expectFinite(`xTicks[${i}]`, v));
+  if (options.xScale !== undefined && options.xScale !== 'linear' && options.xScale !== 'log') throw new RangeError(`Expected 'linear' or 'log' for xScale but received ${String(options.xScale)}`);
+  if (options.xScale === 'log') {
+    if (options.xTicks !== undefined) throw new RangeError('Expected no xTicks with a log x axis (it has a tick at every power of ten)');
+    options.series.forEach((s, i) => s.points.forEach((p, j) => {
+      if (!(p[0] > 0)) throw new RangeError(`Expected a positive x for a log axis but series[${i}].points[${j}][0] is ${p[0]}`);
+    }));
+  }
   return { ...options, yRange, referenceLine };
+}
+
+/** Ticks at the powers of ten spanning [min, max] (log10 positions), labelled 0.1, 1, 10, …. */
+function decadeTicks(min: number, max: number): Ticks {
+  const first = Math.floor(min + 1e-9);
+  const last = Math.max(Math.ceil(max - 1e-9), first + 1);
+  const values = Array.from({ length: last - first + 1 }, (_, i) => first + i);
+  return { min: first, max: last, step: 1, values, decimals: 0, labels: values.map((v) => formatNumber(10 ** v, Math.max(0, -v))) };
 }
 
 /** Ticks at given values; the axis spans them and the data. */

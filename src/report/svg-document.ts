@@ -86,6 +86,8 @@ export interface Ticks {
   values: number[];
   /** Decimals that show every tick exactly (0 for steps ≥ 1, 1 for 0.5, 2 for 0.05, …). */
   decimals: number;
+  /** Tick labels in place of the values (a log axis labels log10 positions by their powers of ten). */
+  labels?: string[];
 }
 
 /**
@@ -245,12 +247,12 @@ export function yAxis(area: PlotArea, ticks: Ticks, scale: (v: number) => number
 /** A numeric x axis: vertical grid lines, tick marks and labels below, the axis title under them. */
 export function xAxis(area: PlotArea, ticks: Ticks, scale: (v: number) => number, label: string): string {
   const bottom = area.y + area.height;
-  const parts = ticks.values.map((v) => {
+  const parts = ticks.values.map((v, i) => {
     const x = scale(v);
     return (
       element('line', { x1: x, y1: area.y, x2: x, y2: bottom, stroke: ink.grid, 'stroke-width': 1, class: 'grid x' }) +
       element('line', { x1: x, y1: bottom, x2: x, y2: bottom + 4, stroke: ink.axis, 'stroke-width': 1 }) +
-      text(x, bottom + 6 + fontSize.tick, formatNumber(v, ticks.decimals), { 'text-anchor': 'middle', class: 'tick-label x' })
+      text(x, bottom + 6 + fontSize.tick, ticks.labels?.[i] ?? formatNumber(v, ticks.decimals), { 'text-anchor': 'middle', class: 'tick-label x' })
     );
   });
   parts.push(baseline(area));
