@@ -44,6 +44,7 @@ export {
   type FilterPipeline, type DesignedStage, type AppliedFilter,
 } from './dsp/filter-pipeline.js';
 export { filterDataset, type FilterDatasetOptions, type FilterDatasetResult } from './ingest/filter-dataset.js';
+export { zeroPhaseGainDb, describePipeline, responseChart } from './dsp/filter-response.js';
 
 // File formats
 export { MatV73Reader, MatV73Writer, type MatVariableInfo, type MatCellValue } from './io/mat-v73.js';
