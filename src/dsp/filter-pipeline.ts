@@ -108,7 +108,27 @@ export function appliedFilter(pipeline: FilterPipeline): AppliedFilter {
  * every stage, rounded back to float32, as filtering the stored array with SciPy would.
  */
 export async function filterFloat32(pipeline: FilterPipeline, data: Float32Array, shape: { channels: number; samples: number }): Promise<Float32Array> {
-  const x = Float64Array.from(data);
-  await applyFilterPipeline(pipeline, x, shape);
-  return Float32Array.from(x);
+  return new Float32Filter(pipeline).apply(data, shape);
+}
+
+/**
+ * filterFloat32 for many recordings in a row, reusing its float64 work buffer and its output: the
+ * array `apply` returns is valid until the next call. (Fresh multi-MB arrays per recording cost
+ * more in garbage collection than the filtering itself.)
+ */
+export class Float32Filter {
+  private work = new Float64Array(0);
+  private output = new Float32Array(0);
+
+  constructor(readonly pipeline: FilterPipeline) {}
+
+  async apply(data: Float32Array, shape: { channels: number; samples: number }): Promise<Float32Array> {
+    if (this.work.length < data.length) [this.work, this.output] = [new Float64Array(data.length), new Float32Array(data.length)];
+    const x = this.work.subarray(0, data.length);
+    x.set(data);
+    await applyFilterPipeline(this.pipeline, x, shape);
+    const y = this.output.subarray(0, data.length);
+    y.set(x);
+    return y;
+  }
 }

@@ -11,7 +11,7 @@ import { InputError, UsageError } from '../errors.js';
 import { withAtomicOutput, writeFileAtomic } from '../io/atomic.js';
 import { EegArrowWriter } from '../io/eeg-arrow.js';
 import { Dataset, type DatasetManifest } from '../data/dataset.js';
-import { appliedFilter, designFilterPipeline, filterFloat32, type FilterPipeline } from '../dsp/filter-pipeline.js';
+import { appliedFilter, designFilterPipeline, Float32Filter, type FilterPipeline } from '../dsp/filter-pipeline.js';
 import { FilterSpecError, type FilterStage } from '../dsp/filter-spec.js';
 import { describeFilter } from './ingest.js';
 
@@ -67,12 +67,13 @@ function copyAudio(dataset: Dataset, dir: string): void {
 async function writeFilteredEeg(dataset: Dataset, pipeline: FilterPipeline, path: string, onProgress: FilterDatasetOptions['onProgress']): Promise<void> {
   const recordings = dataset.recordings().sort((a, b) => a.batch - b.batch);
   const writer = await EegArrowWriter.create(path);
+  const filter = new Float32Filter(pipeline);
   try {
     for (const [i, entry] of recordings.entries()) {
       const rec = await dataset.recording(entry.subject, entry.song);
       let data: Float32Array;
       try {
-        data = await filterFloat32(pipeline, rec.data, rec);
+        data = await filter.apply(rec.data, rec); // reused by the next apply: appended (awaited) first
       } catch (err) {
         if (err instanceof FilterSpecError || isNonFinite(err)) throw new InputError(join(dataset.dir, 'eeg.arrow'), `record batch ${entry.batch} (subject ${entry.subject}, song ${entry.song})`, (err as Error).message);
         throw err;
