@@ -29,6 +29,25 @@ test('fast and reference engines give the same bits (odd channel counts, short a
   }
 });
 
+test('in place with a padding longer than the kernel\'s 4,096-sample chunks: the same bits as into a new array', async () => {
+  const channels = 9;
+  const samples = 20_000;
+  const d = designIir({ family: 'butter', band: 'bandpass', order: 2, cutoffsHz: [2, 30], fs: 250 });
+  for (const padlen of [4_095, 4_097, 9_000, 19_999]) {
+    const x = noise(channels * samples, padlen);
+    const shape = { channels, samples, padlen };
+    const fresh = await sosfiltfilt(d.sos, x, { ...shape, engine: 'reference' });
+    const inPlace = await sosfiltfilt(d.sos, Float64Array.from(x), { ...shape, output: undefined });
+    const aliased = Float64Array.from(x);
+    await sosfiltfilt(d.sos, aliased, { ...shape, output: aliased });
+    assert.equal(Array.from(inPlace), Array.from(fresh), `padlen ${padlen}, new array`);
+    assert.equal(Array.from(aliased), Array.from(fresh), `padlen ${padlen}, in place`);
+    const ba = Float64Array.from(x);
+    await filtfilt(d.b, d.a, ba, { ...shape, output: ba });
+    assert.equal(Array.from(ba), Array.from(await filtfilt(d.b, d.a, x, { ...shape, engine: 'reference' })), `padlen ${padlen}, filtfilt in place`);
+  }
+});
+
 test('sosfilt and lfilter stream: two blocks with the final states carried over equal one pass, bit for bit', async () => {
   const channels = 3;
   const samples = 4000;
