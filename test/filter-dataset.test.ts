@@ -6,12 +6,13 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Dataset } from '../src/data/dataset.js';
 import { designFilterPipeline, filterFloat32 } from '../src/dsp/filter-pipeline.js';
 import { FilterSpecError } from '../src/dsp/filter-spec.js';
-import { UsageError } from '../src/errors.js';
+import { InputError, UsageError } from '../src/errors.js';
+import { EegArrowWriter } from '../src/io/eeg-arrow.js';
 import { filterDataset } from '../src/ingest/filter-dataset.js';
 import { ingest } from '../src/ingest/ingest.js';
 import { synthesizeNmedt } from '../src/data/synth/synth-nmedt.js';
@@ -60,6 +61,29 @@ test('bad requests fail before writing anything', async () => {
   const out = join(dir, 'never');
   await assertRejects(filterDataset({ data: plain, out, filter: 'nmedt,lp:70' }), FilterSpecError, /filter stage 4 "lowpass:70:butter:order=5:sos": the edge 70 Hz is at or above the Nyquist frequency 62.5 Hz of 125-Hz data/);
   await assertRejects(ingest({ input: source, out, songs: [21, 22], filter: 'lowpass:600' }), FilterSpecError, /the edge 600 Hz is at or above the Nyquist frequency 500 Hz of 1000-Hz data/);
+  assert.not.ok(existsSync(out));
+});
+
+test('a NaN in a data set written by another tool: an InputError naming the file, the batch, the channel and the sample', async () => {
+  const broken = join(dir, 'broken');
+  cpSync(plain, broken, { recursive: true });
+  const dataset = await Dataset.open(plain);
+  const recordings = [];
+  try {
+    for (const r of dataset.recordings()) recordings.push(await dataset.recording(r.subject, r.song));
+  } finally {
+    await dataset.close();
+  }
+  const data = Float32Array.from(recordings[1].data);
+  data[3 * recordings[1].samples + 1234] = NaN;
+  rmSync(join(broken, 'eeg.arrow'));
+  const writer = await EegArrowWriter.create(join(broken, 'eeg.arrow'));
+  await writer.append(recordings[0]);
+  await writer.append({ ...recordings[1], data });
+  await writer.close();
+  const out = join(dir, 'never-nan');
+  await assertRejects(filterDataset({ data: broken, out, filter: 'bp:1-50' }), InputError,
+    /eeg\.arrow: record batch 1 \(subject 2, song 22\): .*non-finite input value \(NaN\) at channel 3, sample 1234/);
   assert.not.ok(existsSync(out));
 });
 
