@@ -415,9 +415,19 @@ void for_each_block(int64_t channels, int threads, FirstError& error, const Bloc
   error.rethrow();
 }
 
+// The fast drivers find a non-finite input from the final states, which keep any NaN or Inf that
+// passed (every state update multiplies the output, and 0·NaN is NaN, so even FIR sections keep
+// it). A plain gain (b and a of length 1) has no states: its input is scanned first.
+template <class Filter>
+void require_finite_without_states(const char* who, const Filter& filter, const double* x, int64_t channels, int64_t samples) {
+  if (filter.states() > 0) return;
+  for (int64_t c = 0; c < channels; ++c) require_finite_channel(who, x, c, samples);
+}
+
 template <class Filter>
 void filter_fast(const char* who, const Filter& filter, const double* x, int64_t channels, int64_t samples, double* y,
                  const double* zi, double* zf, int threads) {
+  require_finite_without_states(who, filter, x, channels, samples);
   const int64_t k = filter.states();
   FirstError error;
   for_each_block(channels, threads, error, [&](int64_t first, int lanes) {
@@ -448,6 +458,7 @@ void filter_fast(const char* who, const Filter& filter, const double* x, int64_t
 template <class Filter>
 void filtfilt_fast(const char* who, const Filter& filter, const std::vector<double>& zi, const double* x,
                    int64_t channels, int64_t samples, double* y, int64_t padlen, int threads) {
+  require_finite_without_states(who, filter, x, channels, samples);
   const int64_t k = filter.states();
   const int64_t length = samples + 2 * padlen;
   FirstError error;

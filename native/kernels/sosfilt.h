@@ -36,7 +36,8 @@
 // Errors: std::invalid_argument for bad shapes, a0 = 0, a bad padlen or a signal not longer than
 // padlen (SciPy: "The length of the input vector x must be greater than padlen"); std::domain_error
 // naming the channel and sample of the first non-finite input value (the fast versions locate it
-// after seeing non-finite final states: a NaN or Inf always propagates into them).
+// after seeing non-finite final states, which keep any NaN or Inf that passed; a plain gain, which
+// has no states, has its input scanned first).
 // `threads`: OpenMP threads; 0 takes predann::thread_count(). y may alias x everywhere.
 #pragma once
 #include <cstdint>

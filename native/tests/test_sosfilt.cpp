@@ -307,3 +307,30 @@ PREDANN_TEST(sosfilt_fast_vs_ref_parity) {
     }
   }
 }
+
+// Filters without feedback: FIR sections keep a NaN in their states all the same (0·NaN is NaN);
+// a plain gain has no states at all. The fast versions refuse the NaN as the references do.
+PREDANN_TEST(sosfilt_non_finite_input_without_feedback) {
+  const std::vector<double> fir = {0.25, 0.5, 0.25, 1, 0, 0};
+  const double gain_b[] = {2.0}, gain_a[] = {1.0};
+  std::vector<double> x(3 * 500, 1.0), y(x.size());
+  x[2 * 500 + 17] = std::nan("");
+  for (const bool fast : {false, true}) {
+    const std::string which = fast ? " (fast)" : " (reference)";
+    const std::string e1 = error_of([&] {
+      if (fast) sosfiltfilt(fir.data(), 1, x.data(), 3, 500, y.data());
+      else sosfiltfilt_ref(fir.data(), 1, x.data(), 3, 500, y.data());
+    });
+    expect(contains(e1, "non-finite input value (NaN) at channel 2, sample 17"), "sosfiltfilt FIR" + which + ": " + e1);
+    const std::string e2 = error_of([&] {
+      if (fast) sosfilt(fir.data(), 1, x.data(), 3, 500, y.data());
+      else sosfilt_ref(fir.data(), 1, x.data(), 3, 500, y.data());
+    });
+    expect(contains(e2, "at channel 2, sample 17"), "sosfilt FIR" + which + ": " + e2);
+    const std::string e3 = error_of([&] {
+      if (fast) lfilter(gain_b, 1, gain_a, 1, x.data(), 3, 500, y.data());
+      else lfilter_ref(gain_b, 1, gain_a, 1, x.data(), 3, 500, y.data());
+    });
+    expect(contains(e3, "at channel 2, sample 17"), "lfilter gain" + which + ": " + e3);
+  }
+}
