@@ -5,7 +5,7 @@
  * would compute it: each stage pads its own input. Designs are checked before any data is touched:
  * every edge strictly below the Nyquist frequency, and the form that will run stable.
  */
-import { designIir, filtfilt, sosfiltfilt, type FilterDesign } from './iir-filter.js';
+import { designIir, filtfilt, sosfiltfilt, type FilterDesign, type FilterEngine } from './iir-filter.js';
 import { FilterSpecError, formatFilterSpec, parseFilterSpec, type FilterStage } from './filter-spec.js';
 
 export interface DesignedStage {
@@ -85,13 +85,18 @@ export function pipelinePadlen(pipeline: FilterPipeline): number {
  * @example
  * await applyFilterPipeline(designFilterPipeline('nmedt', 1000), x, { channels: 128, samples: 292000 });
  */
-export async function applyFilterPipeline(pipeline: FilterPipeline, x: Float64Array, shape: { channels: number; samples: number }): Promise<Float64Array> {
+export async function applyFilterPipeline(
+  pipeline: FilterPipeline,
+  x: Float64Array,
+  shape: { channels: number; samples: number },
+  engine: FilterEngine = 'fast',
+): Promise<Float64Array> {
   const padlen = pipelinePadlen(pipeline);
   if (shape.samples <= padlen) {
     throw new FilterSpecError(`a signal of ${shape.samples} samples is too short for the filter "${pipeline.spec}": it must be longer than its padding of ${padlen} samples`);
   }
   for (const { stage, design } of pipeline.stages) {
-    const signal = { channels: shape.channels, samples: shape.samples, output: x };
+    const signal = { channels: shape.channels, samples: shape.samples, output: x, engine };
     if (stage.form === 'sos') await sosfiltfilt(design.sos, x, signal);
     else await filtfilt(design.b, design.a, x, signal);
   }
@@ -107,8 +112,13 @@ export function appliedFilter(pipeline: FilterPipeline): AppliedFilter {
  * Filters one stored float32 recording (channels × samples): widened to float64, filtered through
  * every stage, rounded back to float32, as filtering the stored array with SciPy would.
  */
-export async function filterFloat32(pipeline: FilterPipeline, data: Float32Array, shape: { channels: number; samples: number }): Promise<Float32Array> {
-  return new Float32Filter(pipeline).apply(data, shape);
+export async function filterFloat32(
+  pipeline: FilterPipeline,
+  data: Float32Array,
+  shape: { channels: number; samples: number },
+  engine: FilterEngine = 'fast',
+): Promise<Float32Array> {
+  return new Float32Filter(pipeline, engine).apply(data, shape);
 }
 
 /**
@@ -120,13 +130,16 @@ export class Float32Filter {
   private work = new Float64Array(0);
   private output = new Float32Array(0);
 
-  constructor(readonly pipeline: FilterPipeline) {}
+  constructor(
+    readonly pipeline: FilterPipeline,
+    readonly engine: FilterEngine = 'fast',
+  ) {}
 
   async apply(data: Float32Array, shape: { channels: number; samples: number }): Promise<Float32Array> {
     if (this.work.length < data.length) [this.work, this.output] = [new Float64Array(data.length), new Float32Array(data.length)];
     const x = this.work.subarray(0, data.length);
     x.set(data);
-    await applyFilterPipeline(this.pipeline, x, shape);
+    await applyFilterPipeline(this.pipeline, x, shape, this.engine);
     const y = this.output.subarray(0, data.length);
     y.set(x);
     return y;

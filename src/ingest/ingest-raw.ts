@@ -144,7 +144,7 @@ export class RawSongReader {
       }
     });
     try {
-      await applyFilterPipeline(filter, x, { channels: eegChannels, samples: n });
+      await applyFilterPipeline(filter, x, { channels: eegChannels, samples: n }, this.engine);
     } catch (err) {
       if (err instanceof FilterSpecError) throw new InputError(loc.file.path, 'X', `song ${loc.song}: ${err.message}`);
       throw err;

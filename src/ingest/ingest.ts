@@ -33,6 +33,7 @@ export interface IngestOptions {
   songs?: number[];
   /** Subjects to keep; default every subject found. */
   subjects?: number[];
+  /** The native kernels (resampling, filtering): 'fast', or the plain 'reference' loops (slow; for checking). */
   engine?: ResampleEngine;
   /**
    * Zero-phase filtering (filter-spec.ts), e.g. 'nmedt' or 'bandpass:1-50': applied to raw EEG at
@@ -188,7 +189,7 @@ async function planRaw(input: string, dir: string, songs: readonly number[], eng
 }
 
 /** The cleaned release: one v5 file per song holds every subject (read whole, 125 Hz already). */
-function planClean(input: string, dir: string, songs: readonly number[], filter: FilterPipeline | undefined, subjects?: number[]): SourcePlan {
+function planClean(input: string, dir: string, songs: readonly number[], engine: ResampleEngine, filter: FilterPipeline | undefined, subjects?: number[]): SourcePlan {
   const files = findCleanFiles(input).filter((f) => songs.includes(f.song));
   if (files.length === 0) throw new InputError(input, undefined, 'no cleaned files (song<T>_Imputed.mat) found in clean/ or the directory itself');
   const audio = ingestSongAudio(input, songs, dir);
@@ -203,7 +204,7 @@ function planClean(input: string, dir: string, songs: readonly number[], filter:
       load: async () => {
         if (!filter) return r.data;
         try {
-          return await filterFloat32(filter, r.data, r);
+          return await filterFloat32(filter, r.data, r, engine);
         } catch (err) {
           if (err instanceof FilterSpecError) throw new InputError(r.path, `subject ${r.subject}`, err.message);
           throw err;
@@ -241,7 +242,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const contextSamples = Math.round(context * rawSampleRate);
   const manifest = await withAtomicOutput(options.out, async (dir) => {
     mkdirSync(join(dir, 'audio'), { recursive: true });
-    const plan = source === 'raw' ? await planRaw(options.input, dir, songs, engine, filter, contextSamples, options.subjects) : planClean(options.input, dir, songs, filter, options.subjects);
+    const plan = source === 'raw' ? await planRaw(options.input, dir, songs, engine, filter, contextSamples, options.subjects) : planClean(options.input, dir, songs, engine, filter, options.subjects);
     const { audio } = plan;
     const { kept, skipped } = completeSubjects(plan.planned, plan.subjects, songs, plan.whereMissing, options.onWarning ?? (() => {}));
     if (kept.length === 0) throw new InputError(options.input, undefined, 'no complete subject left to ingest');

@@ -26,7 +26,7 @@ export function builder(yargs: Argv): Argv {
     .option('source', { choices: ['raw', 'clean'] as const, default: 'raw' as const, describe: 'raw 1 kHz recordings (PredANN) or the cleaned 125 Hz release' })
     .option('songs', { type: 'number', array: true, describe: 'song triggers to keep (default 21..30)' })
     .option('subjects', { type: 'number', array: true, describe: 'subject ids to keep (default all found)' })
-    .option('engine', { choices: ['fast', 'reference'] as const, default: 'fast' as const, describe: 'resampling kernel' })
+    .option('engine', { choices: ['fast', 'reference'] as const, default: 'fast' as const, describe: 'native kernels: fast, or the plain reference loops (slow, for checking)' })
     .option('filter', { type: 'string', describe: `${filterSpecHelp}; raw EEG is filtered at 1 kHz before resampling (default: none, as PredANN)`, coerce: checkFilterSpec })
     .option('filter-context', { type: 'number', default: 0, describe: 'seconds of the recording on each side of a song that --filter also runs over, so its edge transients fall outside the song (0: exactly the official slice)' })
     .example('$0 ingest --input nmedt-synth --out data/synth', 'raw EEG → 125 Hz dataset, as mat_to_pkl.py --downsample yes')
