@@ -42,7 +42,9 @@ export interface Binding {
   // --- filters (native/binding/filters.cpp); wrapped by src/dsp/iir-filter.ts ---
   iirDesign(
     family: string, band: string, order: number, rippleDb: number, cutoffsHz: number[], fs: number,
-  ): { sos: Float64Array; b: Float64Array; a: Float64Array; maxPoleRadius: number; baStable: boolean };
+  ): { sos: Float64Array; b: Float64Array; a: Float64Array; maxPoleRadius: number; baStable: boolean; sosPadlen: number; baPadlen: number };
+  sosMagnitude(sos: Float64Array, frequencies: Float64Array, fs: number): Float64Array;
+  baMagnitude(b: Float64Array, a: Float64Array, frequencies: Float64Array, fs: number): Float64Array;
   sosfiltZi(sos: Float64Array): Float64Array;
   lfilterZi(b: Float64Array, a: Float64Array): Float64Array;
   /** y may be x itself; resolves to the final states (channels × states). */

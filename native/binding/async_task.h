@@ -3,13 +3,16 @@
 // The binding copies or pins its inputs into a plain struct, then hands two closures to
 // run_async: `work` runs on a worker thread and must not touch N-API; `done` converts the
 // result on the main thread. Any std::exception thrown by `work` rejects the promise with a
-// JS Error carrying its message, so a kernel failure never takes the process down.
+// JS Error carrying its message, so a kernel failure never takes the process down. A
+// std::domain_error, which the kernels throw for a bad value in the data (a NaN, an Inf), rejects
+// with a RangeError, so callers can tell bad data from a failure.
 #pragma once
 #include <napi.h>
 
 #include <exception>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 namespace predann::binding {
@@ -32,6 +35,9 @@ class AsyncTask : public Napi::AsyncWorker {
   void Execute() override {
     try {
       work_();
+    } catch (const std::domain_error& e) {
+      bad_value_ = true;
+      SetError(e.what());
     } catch (const std::exception& e) {
       SetError(e.what());
     } catch (...) {
@@ -48,13 +54,16 @@ class AsyncTask : public Napi::AsyncWorker {
       deferred_.Reject(Napi::Error::New(env, e.what()).Value());
     }
   }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+  void OnError(const Napi::Error& e) override {
+    deferred_.Reject(bad_value_ ? Napi::RangeError::New(Env(), e.Message()).Value() : e.Value());
+  }
 
  private:
   Napi::Promise::Deferred deferred_;
   Work work_;
   Done done_;
   std::vector<Napi::ObjectReference> refs_;
+  bool bad_value_ = false;
 };
 
 // Queues the task and returns its promise. The AsyncWorker deletes itself when done.

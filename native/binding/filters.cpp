@@ -1,6 +1,8 @@
 // Filter bindings (kernels/iir_design.h, kernels/sosfilt.h):
 //   iirDesign(family, band, order, rippleDb, cutoffsHz, fs) → { sos: Float64Array (sections × 6),
-//       b: Float64Array, a: Float64Array, maxPoleRadius (of the sections), baStable (of (b, a)) }
+//       b: Float64Array, a: Float64Array, maxPoleRadius (of the sections), baStable (of (b, a)),
+//       sosPadlen, baPadlen (SciPy's default paddings of sosfiltfilt and filtfilt) }
+//   sosMagnitude(sos, frequencies, fs), baMagnitude(b, a, frequencies, fs) → Float64Array of |H|
 //   sosfiltZi(sos) → Float64Array (sections × 2);  lfilterZi(b, a) → Float64Array
 //   sosfilt(sos, x, channels, samples, zi | null, y, engine) → Promise<zf>   (one pass, y = filtered x)
 //   lfilter(b, a, x, channels, samples, zi | null, y, engine) → Promise<zf>
@@ -12,8 +14,9 @@
 // (src/dsp/iir-filter.ts) checks arguments with friendly messages first.
 #include <napi.h>
 
-#include <cstdint>
 #include <algorithm>
+#include <complex>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -74,6 +77,9 @@ Napi::Value iir_design_js(const Napi::CallbackInfo& info) {
     o.Set("a", to_js(env, tf.a));
     o.Set("maxPoleRadius", Napi::Number::New(env, sos_max_pole_radius(sos)));
     o.Set("baStable", Napi::Boolean::New(env, polynomial_is_stable(tf.a)));
+    o.Set("sosPadlen", Napi::Number::New(env, static_cast<double>(sosfiltfilt_default_padlen(flat.data(), static_cast<int64_t>(sos.size())))));
+    const auto taps = static_cast<int64_t>(tf.b.size());
+    o.Set("baPadlen", Napi::Number::New(env, static_cast<double>(filtfilt_default_padlen(taps, static_cast<int64_t>(tf.a.size())))));
     return o;
   } catch (const std::exception& e) {
     throw Napi::Error::New(env, e.what());
@@ -84,6 +90,30 @@ int64_t sections_of(const Napi::CallbackInfo& info, const Napi::TypedArrayOf<dou
   if (sos.ElementLength() == 0 || sos.ElementLength() % 6 != 0)
     throw Napi::RangeError::New(info.Env(), "Expected sections × 6 values for sos");
   return static_cast<int64_t>(sos.ElementLength() / 6);
+}
+
+// |H(e^{2πi f/fs})| at each frequency, from one of the kernels' response evaluators.
+Napi::Value magnitudes(const Napi::CallbackInfo& info, size_t at, const std::function<std::complex<double>(double, double)>& response) {
+  auto frequencies = arg_float64(info, at, "frequencies");
+  if (info.Length() <= at + 1 || !info[at + 1].IsNumber()) throw Napi::TypeError::New(info.Env(), "Expected number for fs");
+  const double fs = info[at + 1].As<Napi::Number>().DoubleValue();
+  std::vector<double> out(frequencies.ElementLength());
+  for (size_t i = 0; i < out.size(); ++i) out[i] = std::abs(response(frequencies[i], fs));
+  return to_js(info.Env(), out);
+}
+
+Napi::Value sos_magnitude_js(const Napi::CallbackInfo& info) {
+  auto flat = arg_float64(info, 0, "sos");
+  std::vector<SosSection> sos(static_cast<size_t>(sections_of(info, flat)));
+  for (size_t s = 0; s < sos.size(); ++s) std::copy(flat.Data() + 6 * s, flat.Data() + 6 * s + 6, sos[s].begin());
+  return magnitudes(info, 1, [&](double f, double fs) { return sos_response(sos, f, fs); });
+}
+
+Napi::Value ba_magnitude_js(const Napi::CallbackInfo& info) {
+  auto b = arg_float64(info, 0, "b");
+  auto a = arg_float64(info, 1, "a");
+  const TransferFunction tf{std::vector<double>(b.Data(), b.Data() + b.ElementLength()), std::vector<double>(a.Data(), a.Data() + a.ElementLength())};
+  return magnitudes(info, 2, [&](double f, double fs) { return ba_response(tf, f, fs); });
 }
 
 Napi::Value sosfilt_zi_js(const Napi::CallbackInfo& info) {
@@ -237,6 +267,8 @@ Napi::Value lfilter_js(const Napi::CallbackInfo& info) {
 
 void register_filters(Napi::Env env, Napi::Object exports) {
   exports.Set("iirDesign", Napi::Function::New(env, iir_design_js, "iirDesign"));
+  exports.Set("sosMagnitude", Napi::Function::New(env, sos_magnitude_js, "sosMagnitude"));
+  exports.Set("baMagnitude", Napi::Function::New(env, ba_magnitude_js, "baMagnitude"));
   exports.Set("sosfiltZi", Napi::Function::New(env, sosfilt_zi_js, "sosfiltZi"));
   exports.Set("lfilterZi", Napi::Function::New(env, lfilter_zi_js, "lfilterZi"));
   exports.Set("sosfilt", Napi::Function::New(env, sosfilt_js, "sosfilt"));

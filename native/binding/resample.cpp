@@ -189,26 +189,18 @@ Napi::Value resample_js(const Napi::CallbackInfo& info) {
   // OpenMP settings are per thread: take the main thread's, which setNumThreads changes.
   const int threads = thread_count();
   auto result = std::make_shared<ResultBlock>();
-  // A non-finite input is a bad value, not a failure: it becomes a RangeError naming the sample.
-  auto bad_input = std::make_shared<std::string>();
+  // A non-finite input (std::domain_error) rejects as a RangeError naming the sample (async_task.h).
   return run_async(
       env, "predann.resample",
-      [in, num, reference, threads, result, bad_input] {
+      [in, num, reference, threads, result] {
         result->block = allocate_block(static_cast<size_t>(in.channels * num) * sizeof(double));
         double* out = static_cast<double*>(result->block.data);  // (channels, num)
-        try {
-          if (reference)
-            resample_ref(in, num, out, threads);
-          else
-            resample(in, num, out, threads);
-        } catch (const std::domain_error& e) {
-          *bad_input = e.what();
-        }
+        if (reference)
+          resample_ref(in, num, out, threads);
+        else
+          resample(in, num, out, threads);
       },
-      [result, bad_input](Napi::Env env) -> Napi::Value {
-        if (!bad_input->empty()) throw Napi::RangeError::New(env, *bad_input);
-        return block_to_js(env, std::exchange(result->block, Block{}));
-      },
+      [result](Napi::Env env) -> Napi::Value { return block_to_js(env, std::exchange(result->block, Block{})); },
       {info[0]});
 }
 

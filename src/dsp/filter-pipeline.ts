@@ -58,19 +58,7 @@ function designStage(stage: FilterStage, index: number, fs: number): DesignedSta
   if (stage.form === 'ba' && !design.baStable) {
     throw new FilterSpecError(`${name}: unstable in (b, a) form at ${fs} Hz (its float64 denominator has a root on or outside the unit circle); use second-order sections (drop ":ba")`);
   }
-  return { stage, design, padlen: stage.form === 'sos' ? sosPadlen(design.sos) : 3 * Math.max(design.a.length, design.b.length) };
-}
-
-/** scipy.signal.sosfiltfilt's default padlen: 3·(2·sections + 1 − min(#{b2 = 0}, #{a2 = 0})). */
-function sosPadlen(sos: Float64Array): number {
-  const sections = sos.length / 6;
-  let b2 = 0;
-  let a2 = 0;
-  for (let s = 0; s < sections; s++) {
-    if (sos[6 * s + 2] === 0) b2++;
-    if (sos[6 * s + 5] === 0) a2++;
-  }
-  return 3 * (2 * sections + 1 - Math.min(b2, a2));
+  return { stage, design, padlen: stage.form === 'sos' ? design.sosPadlen : design.baPadlen };
 }
 
 /** The longest padding of the pipeline's stages: a signal must be longer than this. */
@@ -106,6 +94,11 @@ export async function applyFilterPipeline(
 /** The manifest record of a pipeline. */
 export function appliedFilter(pipeline: FilterPipeline): AppliedFilter {
   return { spec: pipeline.spec, fs: pipeline.fs, stages: pipeline.stages.map((s) => s.stage) };
+}
+
+/** The manifest's `filter` line for a pipeline: '<spec> at <fs> Hz'. */
+export function describeFilter(pipeline: FilterPipeline): string {
+  return `${pipeline.spec} at ${pipeline.fs} Hz`;
 }
 
 /**

@@ -3,37 +3,21 @@
  * and a backward pass square the magnitude, so each stage contributes 2 · 20·log10|H|), as a table
  * at the frequencies that matter and as an SVG plot on a logarithmic frequency axis.
  */
-import type { FilterPipeline, DesignedStage } from './filter-pipeline.js';
+import type { FilterPipeline } from './filter-pipeline.js';
+import { designMagnitude } from './iir-filter.js';
 import { formatFilterSpec } from './filter-spec.js';
 import { lineChart } from '../report/line-chart.js';
 import { markdownTable } from '../report/markdown-table.js';
 
-/** |H(e^{iω})| of one stage at `hz` (sections in cascade, or (b, a)). */
-function stageMagnitude(stage: DesignedStage, hz: number, fs: number): number {
-  const w = (2 * Math.PI * hz) / fs;
-  const [c1, s1, c2, s2] = [Math.cos(w), -Math.sin(w), Math.cos(2 * w), -Math.sin(2 * w)]; // z⁻¹, z⁻²
-  if (stage.stage.form === 'sos') {
-    const sos = stage.design.sos;
-    let magnitude = 1;
-    for (let i = 0; i < sos.length; i += 6) {
-      const num = Math.hypot(sos[i] + sos[i + 1] * c1 + sos[i + 2] * c2, sos[i + 1] * s1 + sos[i + 2] * s2);
-      const den = Math.hypot(sos[i + 3] + sos[i + 4] * c1 + sos[i + 5] * c2, sos[i + 4] * s1 + sos[i + 5] * s2);
-      magnitude *= num / den;
-    }
-    return magnitude;
-  }
-  const poly = (c: Float64Array) => {
-    let re = 0;
-    let im = 0;
-    c.forEach((v, k) => ((re += v * Math.cos(k * w)), (im -= v * Math.sin(k * w))));
-    return Math.hypot(re, im);
-  };
-  return poly(stage.design.b) / poly(stage.design.a);
+/** Zero-phase gain in dB of each stage at each frequency: 40·log10|H|; −Infinity at an exact zero. */
+function stageGainsDb(pipeline: FilterPipeline, frequenciesHz: readonly number[]): Float64Array[] {
+  const f = Float64Array.from(frequenciesHz);
+  return pipeline.stages.map(({ stage, design }) => designMagnitude(design, stage.form, f, pipeline.fs).map((m) => 40 * Math.log10(m)));
 }
 
 /** Zero-phase gain in dB of each stage and of the whole pipeline at `hz`; −Infinity at an exact zero. */
 export function zeroPhaseGainDb(pipeline: FilterPipeline, hz: number): { stages: number[]; total: number } {
-  const stages = pipeline.stages.map((s) => 40 * Math.log10(stageMagnitude(s, hz, pipeline.fs)));
+  const stages = stageGainsDb(pipeline, [hz]).map((g) => g[0]);
   return { stages, total: stages.reduce((a, b) => a + b, 0) };
 }
 
@@ -74,13 +58,13 @@ export function responseChart(pipeline: FilterPipeline, points = 600): string {
   const high = pipeline.fs / 2 * 0.999; // the Nyquist frequency itself can be an exact zero
   const frequencies = Array.from({ length: points }, (_, i) => low * (high / low) ** (i / (points - 1)));
   const floor = -120; // deep stop bands are drawn at the floor
-  const gains = frequencies.map((f) => zeroPhaseGainDb(pipeline, f));
-  const line = (name: string, pick: (g: { stages: number[]; total: number }) => number) => ({
+  const stages = stageGainsDb(pipeline, frequencies);
+  const line = (name: string, gains: ArrayLike<number>) => ({
     name,
-    points: frequencies.map((f, i) => [f, Math.max(floor, pick(gains[i]))] as const),
+    points: frequencies.map((f, i) => [f, Math.max(floor, gains[i])] as const),
   });
-  const series = pipeline.stages.map((s, i) => line(formatFilterSpec([s.stage]).split(':').slice(0, 3).join(':'), (g) => g.stages[i]));
-  if (series.length > 1) series.push(line('total', (g) => g.total));
+  const series = pipeline.stages.map((s, i) => line(formatFilterSpec([s.stage]).split(':').slice(0, 3).join(':'), stages[i]));
+  if (series.length > 1) series.push(line('total', frequencies.map((_, i) => stages.reduce((sum, g) => sum + g[i], 0))));
   return lineChart({
     title: `Zero-phase response, ${pipeline.fs} Hz`,
     xLabel: 'Frequency (Hz)',

@@ -37,6 +37,9 @@ export interface FilterDesign {
   maxPoleRadius: number;
   /** Whether (b, a) as computed in float64 is stable (Schur–Cohn); false for e.g. order-16 Chebyshev-I low-passes. */
   baStable: boolean;
+  /** SciPy's default padding (samples at each end) of sosfiltfilt on `sos` and of filtfilt on (b, a). */
+  sosPadlen: number;
+  baPadlen: number;
 }
 
 function checkSpec(spec: FilterSpec): void {
@@ -61,8 +64,15 @@ function checkSpec(spec: FilterSpec): void {
  */
 export function designIir(spec: FilterSpec): FilterDesign {
   checkSpec(spec);
-  const { sos, b, a, maxPoleRadius, baStable } = native.iirDesign(spec.family, spec.band, spec.order, spec.rippleDb ?? 0, spec.cutoffsHz, spec.fs);
-  return { sos, sections: sos.length / 6, b, a, maxPoleRadius, baStable };
+  const d = native.iirDesign(spec.family, spec.band, spec.order, spec.rippleDb ?? 0, spec.cutoffsHz, spec.fs);
+  return { ...d, sections: d.sos.length / 6 };
+}
+
+/** |H(e^{2πi f/fs})| of a design at each frequency (Hz), as sections or as (b, a). */
+export function designMagnitude(design: FilterDesign, form: 'sos' | 'ba', frequenciesHz: Float64Array, fs: number): Float64Array {
+  expectFloat64Array('frequenciesHz', frequenciesHz);
+  expectNumber('fs', fs, Number.MIN_VALUE);
+  return form === 'sos' ? native.sosMagnitude(design.sos, frequenciesHz, fs) : native.baMagnitude(design.b, design.a, frequenciesHz, fs);
 }
 
 /** scipy.signal.sosfilt_zi: (sections, 2) initial states of the step response's steady state. */

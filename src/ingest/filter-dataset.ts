@@ -11,9 +11,8 @@ import { InputError, UsageError } from '../errors.js';
 import { withAtomicOutput, writeFileAtomic } from '../io/atomic.js';
 import { EegArrowWriter } from '../io/eeg-arrow.js';
 import { Dataset, type DatasetManifest } from '../data/dataset.js';
-import { appliedFilter, designFilterPipeline, Float32Filter, type FilterPipeline } from '../dsp/filter-pipeline.js';
+import { appliedFilter, describeFilter, designFilterPipeline, Float32Filter, type FilterPipeline } from '../dsp/filter-pipeline.js';
 import { FilterSpecError, type FilterStage } from '../dsp/filter-spec.js';
-import { describeFilter } from './ingest.js';
 
 export interface FilterDatasetOptions {
   /** The data set directory to read. */
@@ -75,7 +74,8 @@ async function writeFilteredEeg(dataset: Dataset, pipeline: FilterPipeline, path
       try {
         data = await filter.apply(rec.data, rec); // reused by the next apply: appended (awaited) first
       } catch (err) {
-        if (err instanceof FilterSpecError || isNonFinite(err)) throw new InputError(join(dataset.dir, 'eeg.arrow'), `record batch ${entry.batch} (subject ${entry.subject}, song ${entry.song})`, (err as Error).message);
+        // A bad value in the data (NaN, Inf) rejects as a RangeError naming its channel and sample.
+        if (err instanceof FilterSpecError || err instanceof RangeError) throw new InputError(join(dataset.dir, 'eeg.arrow'), `record batch ${entry.batch} (subject ${entry.subject}, song ${entry.song})`, (err as Error).message);
         throw err;
       }
       await writer.append({ ...rec, data });
@@ -86,11 +86,6 @@ async function writeFilteredEeg(dataset: Dataset, pipeline: FilterPipeline, path
     await writer.abort();
     throw err;
   }
-}
-
-/** The native filters name the channel and sample of a NaN or Inf in their message. */
-function isNonFinite(err: unknown): boolean {
-  return err instanceof Error && /non-finite input value/.test(err.message);
 }
 
 function withFilter(source: DatasetManifest, pipeline: FilterPipeline): DatasetManifest {

@@ -16,7 +16,7 @@ import type { DatasetManifest, RecordingEntry, SkippedRecording, SongEntry, Sour
 import { audioSampleRate, downsampleFactor, eegChannels, rawSampleRate, songByTrigger, songTriggers } from '../data/nmedt.js';
 import { packageVersion } from '../version.js';
 import type { ResampleEngine } from '../dsp/resample.js';
-import { appliedFilter, designFilterPipeline, filterFloat32, type FilterPipeline } from '../dsp/filter-pipeline.js';
+import { appliedFilter, describeFilter, designFilterPipeline, filterFloat32, type FilterPipeline } from '../dsp/filter-pipeline.js';
 import { FilterSpecError, type FilterStage } from '../dsp/filter-spec.js';
 import { findAudioFiles, findCleanFiles, findRawFiles, type AudioFile, type RawFile } from './source-files.js';
 import { locateSongs, RawSongReader, type RawSongLocation } from './ingest-raw.js';
@@ -216,11 +216,6 @@ function planClean(input: string, dir: string, songs: readonly number[], engine:
     sources: files.map((f) => f.path),
     sourceFs: CLEAN_FS,
   };
-}
-
-/** The manifest's human-readable `filter` line, e.g. 'highpass:0.3:butter:order=8:sos,… at 1000 Hz'. */
-export function describeFilter(filter: FilterPipeline): string {
-  return `${filter.spec} at ${filter.fs} Hz`;
 }
 
 /**
