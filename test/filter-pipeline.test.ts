@@ -93,10 +93,10 @@ test('a signal no longer than the padding, and a NaN, are refused with their pla
   await applyFilterPipeline(p, noise(2, padlen + 1), { channels: 2, samples: padlen + 1 });
   const x = noise(3, 1000);
   x[2 * 1000 + 417] = NaN;
-  await assertRejects(applyFilterPipeline(designFilterPipeline('hp:1', 125), x, { channels: 3, samples: 1000 }), Error, /non-finite input value \(NaN\) at channel 2, sample 417/);
+  await assertRejects(applyFilterPipeline(designFilterPipeline('hp:1', 125), x, { channels: 3, samples: 1000 }), RangeError, /non-finite input value \(NaN\) at channel 2, sample 417/);
   const y = noise(3, 1000);
   y[5] = -Infinity;
-  await assertRejects(applyFilterPipeline(designFilterPipeline('official-bandpass', 125), y, { channels: 3, samples: 1000 }), Error, /non-finite input value \(Infinity\) at channel 0, sample 5/);
+  await assertRejects(applyFilterPipeline(designFilterPipeline('official-bandpass', 125), y, { channels: 3, samples: 1000 }), RangeError, /non-finite input value \(Infinity\) at channel 0, sample 5/);
 });
 
 test.run();
